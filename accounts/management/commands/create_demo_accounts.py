@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.instructors import make_instructor
+from accounts.models import User
+
+DEMO_ACCOUNTS = [
+    # email, password, full name, job title, role
+    ("trainee@example.com", "trainee-demo-pass", "Alex Trainee", "SMP trainee", "trainee"),
+    (
+        "instructor@example.com",
+        "instructor-demo-pass",
+        "Sam Instructor",
+        "Clinic educator",
+        "instructor",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo trainee and instructor with known passwords (development only: refused "
+        "unless DJANGO_DEBUG=true or --force). Existing demo accounts are left as they are."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Create them even in production.")
+
+    @transaction.atomic
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("Demo accounts have public passwords; refusing without DEBUG.")
+        self.stdout.write("Log in at /accounts/login/ with one of these demo accounts:")
+        for email, password, full_name, job_title, role in DEMO_ACCOUNTS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email, password, full_name=full_name, job_title=job_title
+                )
+            if role == "instructor":
+                make_instructor(user)
+            self.stdout.write(f"  {role:<10}  {email:<24}  password: {password}")

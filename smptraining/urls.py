@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import urls as auth_urls
+from django.urls import include, path
+
+from accounts.views import LogoutView
+
+from . import views
+
+admin.site.site_header = "SMP Safety Training — instructors"
+admin.site.site_title = "SMP Safety Training"
+admin.site.index_title = "Questions, quizzes and records"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include(auth_urls)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,72 @@
+import re
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+
+EXTERNAL_REFERENCE = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//""", re.I)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["home", "login", "accounts:signup", "password_reset", "logout"]
+)
+def test_anonymous_pages_reference_no_other_host(client, db, url_name):
+    html = client.get(reverse(url_name)).content.decode()
+    assert not EXTERNAL_REFERENCE.search(html)
+    assert "/static/bootstrap/css/bootstrap.min.css" in html
+
+
+@pytest.mark.parametrize("url_name", ["home", "accounts:profile", "password_change"])
+def test_signed_in_pages_reference_no_other_host(alice_client, url_name):
+    html = alice_client.get(reverse(url_name)).content.decode()
+    assert not EXTERNAL_REFERENCE.search(html)
+
+
+def test_pages_have_a_skip_link_and_landmarks(client, db):
+    html = client.get(reverse("home")).content.decode()
+    assert 'href="#main"' in html
+    for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
+        assert landmark in html
+
+
+def test_pages_carry_no_inline_script_or_style(alice_client):
+    html = alice_client.get(reverse("home")).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert "<style" not in html
+    assert not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_the_home_page_tells_a_visitor_how_to_start(client, db):
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("accounts:signup") in html
+    assert reverse("login") in html
+
+
+def test_the_home_page_greets_a_signed_in_trainee(alice_client):
+    html = alice_client.get(reverse("home")).content.decode()
+    assert "Welcome back, Alice Adams" in html
+
+
+def test_the_navigation_shows_the_admin_only_to_instructors(alice_client, instructor):
+    assert "Instructor admin" not in alice_client.get(reverse("home")).content.decode()
+    alice_client.force_login(instructor)
+    assert "Instructor admin" in alice_client.get(reverse("home")).content.decode()
+
+
+def test_healthz_answers_200_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_does_not(client, db, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(connection, "cursor", broken_cursor)
+        response = client.get("/healthz")
+    assert response.status_code == 503
