@@ -1,0 +1,421 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+class Topic(models.Model):
+    """A safety topic: questions are drawn from it and trainees read its study notes."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    study_notes = models.TextField(
+        _("study notes"), blank=True, help_text=_("Plain text; a blank line starts a paragraph.")
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(slug=""), name="quizzes_topic_slug_set"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def study_paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.study_notes.split("\n\n") if p.strip()]
+
+
+@dataclass(frozen=True)
+class ChoiceDraft:
+    """A choice as typed in the admin or read from a file, before it is saved."""
+
+    text: str
+    is_correct: bool
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single answer")
+        MULTIPLE = "multiple", _("Multiple answers")
+        TRUE_FALSE = "true_false", _("True or false")
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        help_text=_("Stable identifier used by imports and exports; never reused."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SINGLE)
+    prompt = models.TextField(_("prompt"))
+    explanation = models.TextField(
+        _("explanation"),
+        blank=True,
+        help_text=_("Shown after submission: why the right answer is right. Required to activate."),
+    )
+    source_section = models.CharField(
+        _("source section"),
+        max_length=255,
+        blank=True,
+        help_text=_("The document and section of the safety material this question comes from."),
+    )
+    active = models.BooleanField(
+        _("active"), default=False, help_text=_("Only active questions are drawn into quizzes.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["topic__order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["single", "multiple", "true_false"]),
+                name="quizzes_question_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(prompt=""), name="quizzes_question_prompt_set"
+            ),
+            models.CheckConstraint(condition=~models.Q(key=""), name="quizzes_question_key_set"),
+            models.CheckConstraint(
+                condition=models.Q(active=False) | ~models.Q(explanation=""),
+                name="quizzes_question_active_needs_explanation",
+                violation_error_message=_(
+                    "Write an explanation before making the question active: trainees only "
+                    "meet questions that teach why."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["topic", "active"])]
+
+    def __str__(self):
+        return f"{self.key}: {self.prompt[:60]}"
+
+    def clean(self):
+        self.prompt = self.prompt.strip()
+        self.explanation = self.explanation.strip()
+        if not self.prompt:
+            raise ValidationError({"prompt": _("Write the question's prompt.")})
+        if self.active and not self.explanation:
+            raise ValidationError(
+                {
+                    "explanation": _(
+                        "Write an explanation before making the question active: trainees "
+                        "only meet questions that teach why."
+                    )
+                }
+            )
+
+    def validate_choices(self, choices: Sequence[ChoiceDraft]) -> None:
+        """Raise ValidationError unless these choices suit the question's kind.
+
+        The admin's inline formset and every importer call this, so the rules live in one place.
+        """
+        errors = []
+        if len(choices) < 2:
+            errors.append(_("A question needs at least two choices."))
+        for number, choice in enumerate(choices, start=1):
+            if not choice.text.strip():
+                errors.append(_("Choice %(number)d has no text.") % {"number": number})
+        correct = sum(1 for choice in choices if choice.is_correct)
+        wrong = len(choices) - correct
+        if self.kind == self.Kind.SINGLE and correct != 1:
+            errors.append(
+                ngettext(
+                    "A single-answer question needs exactly one correct choice; it has %(n)d.",
+                    "A single-answer question needs exactly one correct choice; it has %(n)d.",
+                    correct,
+                )
+                % {"n": correct}
+            )
+        elif self.kind == self.Kind.MULTIPLE:
+            if correct < 1:
+                errors.append(_("A multiple-answer question needs at least one correct choice."))
+            if wrong < 1:
+                errors.append(_("A multiple-answer question needs at least one wrong choice."))
+        elif self.kind == self.Kind.TRUE_FALSE and (len(choices) != 2 or correct != 1):
+            errors.append(_("A true/false question has exactly two choices, one of them correct."))
+        if errors:
+            raise ValidationError(errors)
+
+    def choice_drafts(self) -> list[ChoiceDraft]:
+        return [ChoiceDraft(c.text, c.is_correct) for c in self.choices.all()]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.TextField(_("text"))
+    is_correct = models.BooleanField(_("correct"), default=False)
+    feedback = models.TextField(
+        _("feedback"),
+        blank=True,
+        help_text=_("Optional; shown after submission to whoever chose it."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="quizzes_choice_text_set"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class AuditLogEntry(models.Model):
+    """Who did what to which object: written in the same transaction as the change itself."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=100, db_index=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "audit log entries"
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class BankImport(models.Model):
+    """An uploaded question file, parsed and previewed, waiting to be applied by an instructor."""
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON"
+        GIFT = "gift", "GIFT (Moodle)"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL)
+    content = models.BinaryField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.file_name
+
+
+class Quiz(models.Model):
+    """What a trainee takes: how questions are drawn, how it is passed, how often to take it."""
+
+    class Purpose(models.TextChoices):
+        PRACTICE = "practice", _("Practice")
+        CERTIFICATION = "certification", _("Certification")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=16,
+        choices=Purpose.choices,
+        default=Purpose.PRACTICE,
+        help_text=_("Passing a certification quiz issues a completion record."),
+    )
+    fixed_questions = models.ManyToManyField(
+        Question,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fixed questions"),
+        help_text=_("Always asked, besides any questions drawn by the draw rules."),
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)
+    shuffle_choices = models.BooleanField(_("shuffle choices"), default=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=80, validators=[MaxValueValidator(100)]
+    )
+    topic_floor = models.PositiveSmallIntegerField(
+        _("topic floor (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("A pass also needs every topic at or above this score."),
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempt limit"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    cooldown_minutes = models.PositiveIntegerField(
+        _("cooldown between attempts (minutes)"), default=0
+    )
+    validity_days = models.PositiveSmallIntegerField(
+        _("completion record valid for (days)"), default=365, validators=[MinValueValidator(1)]
+    )
+    published = models.BooleanField(_("published"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__lte=100), name="quiz_pass_mark_pct"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(topic_floor__lte=100), name="quiz_topic_floor_pct"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=["practice", "certification"]),
+                name="quiz_purpose_known",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_certification(self) -> bool:
+        return self.purpose == self.Purpose.CERTIFICATION
+
+
+class DrawRule(models.Model):
+    """Draw this many active questions at random from this topic."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveSmallIntegerField(_("questions"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["topic__order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "topic"], name="drawrule_one_per_topic"),
+            models.CheckConstraint(
+                condition=models.Q(count__gte=1), name="drawrule_count_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.count} from {self.topic}"
+
+
+class Attempt(models.Model):
+    """One sitting of a quiz by a trainee, with its questions drawn and snapshotted at start."""
+
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The rules in force when the attempt started: a later edit of the quiz changes nothing here.
+    pass_mark = models.PositiveSmallIntegerField()
+    topic_floor = models.PositiveSmallIntegerField()
+    question_count = models.PositiveSmallIntegerField()
+    last_position = models.PositiveSmallIntegerField(default=1)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    is_missed_practice = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainee", "quiz"],
+                condition=models.Q(submitted_at=None),
+                name="attempt_one_open_per_quiz",
+                violation_error_message=_("You already have this quiz in progress."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=100),
+                name="attempt_score_pct",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(submitted_at=None) | models.Q(score__isnull=False),
+                name="attempt_submitted_is_graded",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trainee", "quiz", "started_at"]),
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(submitted_at=None),
+                name="attempt_open_deadline",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.trainee} — {self.quiz} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    def is_past_deadline(self, now) -> bool:
+        return self.deadline is not None and now >= self.deadline
+
+    def accepts_answers(self, now) -> bool:
+        return not self.is_submitted and not self.is_past_deadline(now)
+
+    def seconds_left(self, now) -> int | None:
+        if self.deadline is None:
+            return None
+        return max(0, int((self.deadline - now).total_seconds()))
+
+
+class DrawnQuestion(models.Model):
+    """A question as the attempt drew it (a snapshot), and the trainee's response to it.
+
+    One row per drawn question holds the response too, so "one response per drawn question"
+    holds by construction. Choices are kept in the question's own order; `display_order` is the
+    order the trainee sees. `selected` and `correct` are bit masks over that own order, so the
+    database can count choices picked without reading the rows into Python.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="drawn")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="drawings")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    topic_name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Question.Kind.choices)
+    prompt = models.TextField()
+    explanation = models.TextField()
+    choices = models.JSONField()  # [{"text": ..., "feedback": ...}] in the question's own order
+    display_order = models.JSONField()  # indexes into choices, as shown
+    correct = models.PositiveIntegerField()  # bit i set: choice i is right
+    selected = models.PositiveIntegerField(null=True, blank=True)  # None: not answered
+    answered_at = models.DateTimeField(null=True, blank=True)
+    earned = models.FloatField(null=True, blank=True)  # 0..1, set when graded
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="drawn_position_unique"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="drawn_question_once"),
+            models.CheckConstraint(
+                condition=models.Q(earned__isnull=True) | models.Q(earned__gte=0, earned__lte=1),
+                name="drawn_earned_fraction",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id}#{self.position}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.selected is not None
+
+    def shown_choices(self) -> list[tuple[int, dict]]:
+        """(index, choice) pairs in the order the trainee sees them."""
+        return [(index, self.choices[index]) for index in self.display_order]
+
+    def is_selected(self, index: int) -> bool:
+        return self.selected is not None and bool(self.selected >> index & 1)
+
+    def is_correct_choice(self, index: int) -> bool:
+        return bool(self.correct >> index & 1)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include(auth_urls)),
+    path("", include("quizzes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,2 +1,35 @@
 // Progressive enhancements only: every page works without this file.
 "use strict";
+
+// The countdown of a timed attempt. The server keeps the real deadline; this only shows it.
+function startCountdown(box) {
+  const value = box.querySelector(".countdown-value");
+  const announcer = box.querySelector(".countdown-announcer");
+  const endsAt = Date.now() + Number(box.dataset.secondsLeft) * 1000;
+  const announceAt = { 300: "5 minutes left.", 60: "1 minute left." };
+
+  function tick() {
+    const left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+    const minutes = Math.floor(left / 60);
+    const seconds = String(left % 60).padStart(2, "0");
+    value.textContent = `${minutes}:${seconds}`;
+    if (announceAt[left]) {
+      announcer.textContent = announceAt[left];
+    }
+    if (left === 0) {
+      clearInterval(timer);
+      announcer.textContent = "Time is up. Your saved answers are being graded.";
+      // Reloading lets the server grade the attempt and show the result.
+      setTimeout(() => window.location.reload(), 1500);
+    }
+  }
+  const timer = setInterval(tick, 1000);
+  tick();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const countdown = document.getElementById("countdown");
+  if (countdown) {
+    startCountdown(countdown);
+  }
+});

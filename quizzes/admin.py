@@ -1,0 +1,391 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .exporters import bank_as_gift, bank_as_json
+from .forms import BankUploadForm
+from .importers import ImportRejected, apply_plan, read_gift_bank, read_json_bank
+from .models import (
+    Attempt,
+    AuditLogEntry,
+    BankImport,
+    Choice,
+    ChoiceDraft,
+    DrawRule,
+    Question,
+    Quiz,
+    Topic,
+)
+from .questions import duplicate_question
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "order", "question_count", "active_question_count")
+    list_editable = ("order",)
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                question_count=Count("questions"),
+                active_question_count=Count("questions", filter=Q(questions__active=True)),
+            )
+        )
+
+    @admin.display(description=_("questions"), ordering="question_count")
+    def question_count(self, topic):
+        return topic.question_count
+
+    @admin.display(description=_("active"), ordering="active_question_count")
+    def active_question_count(self, topic):
+        return topic.active_question_count
+
+
+class ChoiceInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Check the choices together against the question's kind, with the model's rules."""
+        super().clean()
+        if any(self.errors):
+            return
+        drafts = [
+            ChoiceDraft(
+                form.cleaned_data.get("text", ""), form.cleaned_data.get("is_correct", False)
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            self.instance.validate_choices(drafts)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    fields = ("order", "text", "is_correct", "feedback")
+    extra = 0
+    min_num = 2
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ("key", "short_prompt", "topic", "kind", "active", "preview_link")
+    list_filter = ("topic", "kind", "active")
+    list_select_related = ("topic",)
+    search_fields = ("key", "prompt", "explanation", "choices__text")
+    readonly_fields = ("preview_link", "created_at", "updated_at")
+    fields = (
+        "topic",
+        "key",
+        "kind",
+        "prompt",
+        "explanation",
+        "source_section",
+        "active",
+        "preview_link",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [ChoiceInline]
+    actions = ["activate", "deactivate", "duplicate", "export_json", "export_gift"]
+    change_list_template = "admin/quizzes/question/change_list.html"
+    list_per_page = 50
+
+    def has_delete_permission(self, request, obj=None):
+        """A question drawn into any attempt stays: deactivate it instead."""
+        if obj is not None and obj.drawings.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("prompt"))
+    def short_prompt(self, question):
+        return question.prompt if len(question.prompt) <= 90 else question.prompt[:89] + "…"
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, question):
+        if not question.pk:
+            return "—"
+        url = reverse("admin:quizzes_question_preview", args=[question.pk])
+        return format_html('<a href="{}">Preview as a trainee sees it</a>', url)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        # Searching choices joins them; distinct() keeps one row per question.
+        return queryset.distinct(), False
+
+    @admin.action(description=_("Activate selected questions"), permissions=["change"])
+    def activate(self, request, queryset):
+        without = list(queryset.filter(explanation="").values_list("key", flat=True))
+        count = queryset.exclude(explanation="").update(active=True)
+        self.message_user(request, _("%(n)d questions activated.") % {"n": count})
+        if without:
+            self.message_user(
+                request,
+                _("Not activated, because they have no explanation yet: %(keys)s")
+                % {"keys": ", ".join(without)},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Deactivate selected questions"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = queryset.update(active=False)
+        self.message_user(request, _("%(n)d questions deactivated.") % {"n": count})
+
+    @admin.action(
+        description=_("Duplicate selected questions (copies start inactive)"), permissions=["add"]
+    )
+    def duplicate(self, request, queryset):
+        with transaction.atomic():
+            copies = [duplicate_question(q) for q in queryset.prefetch_related("choices")]
+        self.message_user(
+            request,
+            _("Created %(n)d inactive copies: %(keys)s")
+            % {"n": len(copies), "keys": ", ".join(c.key for c in copies)},
+        )
+
+    @admin.action(description=_("Export selected questions as JSON"), permissions=["view"])
+    def export_json(self, request, queryset):
+        import json
+
+        body = json.dumps(bank_as_json(queryset, all_topics=False), indent=2, ensure_ascii=False)
+        return _download(body, "questions.json", "application/json")
+
+    @admin.action(description=_("Export selected questions as GIFT (Moodle)"), permissions=["view"])
+    def export_gift(self, request, queryset):
+        return _download(bank_as_gift(queryset), "questions.gift", "text/plain")
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:question_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="quizzes_question_preview",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="quizzes_question_import",
+            ),
+            path(
+                "import/<int:import_id>/",
+                self.admin_site.admin_view(self.import_preview_view),
+                name="quizzes_question_import_preview",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def preview_view(self, request, question_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        question = get_object_or_404(Question.objects.select_related("topic"), pk=question_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Preview: %(key)s") % {"key": question.key},
+            "question": question,
+            "choices": question.choices.all(),
+        }
+        return TemplateResponse(request, "admin/quizzes/question/preview.html", context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BankUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data["file"].read()
+            file_format = form.file_format()
+            topic = form.cleaned_data["topic"]
+            try:
+                _read_plan(file_format, data, topic)
+            except ImportRejected as error:
+                form.add_error("file", f"{error} Nothing was imported.")
+            else:
+                upload = BankImport.objects.create(
+                    uploaded_by=request.user,
+                    file_name=form.cleaned_data["file"].name[:255],
+                    format=file_format,
+                    topic=topic,
+                    content=data,
+                )
+                return redirect("admin:quizzes_question_import_preview", upload.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import questions"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/quizzes/question/import.html", context)
+
+    def import_preview_view(self, request, import_id):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        upload = get_object_or_404(BankImport, pk=import_id)
+        try:
+            plan = _read_plan(upload.format, bytes(upload.content), upload.topic)
+        except ImportRejected as error:
+            self.message_user(request, f"{error} Nothing was imported.", messages.ERROR)
+            return redirect("admin:quizzes_question_import")
+        if request.method == "POST" and upload.applied_at is None:
+            with transaction.atomic():
+                claimed = BankImport.objects.filter(pk=upload.pk, applied_at=None).update(
+                    applied_at=timezone.now()
+                )
+                if claimed:
+                    result = apply_plan(plan, actor=request.user, source=upload.file_name)
+            if claimed:
+                self.message_user(
+                    request,
+                    _(
+                        "Imported %(q)d questions and %(t)d topics from %(file)s; %(u)d were "
+                        "already in the bank."
+                    )
+                    % {
+                        "q": result.questions_created,
+                        "t": result.topics_created,
+                        "file": upload.file_name,
+                        "u": result.questions_unchanged,
+                    },
+                )
+                if result.inactive_keys:
+                    self.message_user(
+                        request,
+                        _("Imported inactive because they have no explanation: %(keys)s")
+                        % {"keys": ", ".join(result.inactive_keys)},
+                        messages.WARNING,
+                    )
+                return redirect("admin:quizzes_question_changelist")
+        if upload.applied_at is not None:
+            self.message_user(request, _("This file has already been imported."), messages.INFO)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Check the import of %(file)s") % {"file": upload.file_name},
+            "upload": upload,
+            "plan": plan,
+        }
+        return TemplateResponse(request, "admin/quizzes/question/import_preview.html", context)
+
+
+def _read_plan(file_format, data, topic):
+    if file_format == "json":
+        return read_json_bank(data)
+    return read_gift_bank(data, topic=topic)
+
+
+def _download(body: str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    """The audit trail can be read, never written or edited by hand."""
+
+    list_display = ("created_at", "action", "object_repr", "actor")
+    list_filter = ("action",)
+    search_fields = ("object_repr", "action")
+    readonly_fields = ("created_at", "actor", "action", "object_repr", "data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DrawRuleInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Refuse a rule asking for more active questions than its topic has, naming the topic."""
+        super().clean()
+        if any(self.errors):
+            return
+        rules = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        active = dict(
+            Question.objects.filter(active=True, topic__in=[r["topic"] for r in rules])
+            .values("topic")
+            .annotate(n=Count("id"))
+            .values_list("topic", "n")
+        )
+        errors = [
+            _(
+                "The topic “%(topic)s” has only %(have)d active questions; "
+                "the rule asks for %(want)d."
+            )
+            % {"topic": r["topic"].name, "have": active.get(r["topic"].pk, 0), "want": r["count"]}
+            for r in rules
+            if r["count"] > active.get(r["topic"].pk, 0)
+        ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class DrawRuleInline(admin.TabularInline):
+    model = DrawRule
+    formset = DrawRuleInlineFormSet
+    extra = 0
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "purpose",
+        "published",
+        "pass_mark",
+        "topic_floor",
+        "time_limit_minutes",
+        "max_attempts",
+    )
+    list_filter = ("purpose", "published")
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("fixed_questions",)
+    inlines = [DrawRuleInline]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "description", "purpose", "published", "order")}),
+        (_("Questions"), {"fields": ("fixed_questions", "shuffle_questions", "shuffle_choices")}),
+        (_("Passing"), {"fields": ("pass_mark", "topic_floor", "validity_days")}),
+        (_("Limits"), {"fields": ("time_limit_minutes", "max_attempts", "cooldown_minutes")}),
+    )
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    """Attempts are the trainees' own work: instructors read them, nobody edits them here."""
+
+    list_display = ("trainee", "quiz", "started_at", "submitted_at", "score", "passed")
+    list_filter = ("quiz", "passed")
+    list_select_related = ("trainee", "quiz")
+    search_fields = ("trainee__email", "trainee__full_name")
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

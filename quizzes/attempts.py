@@ -1,0 +1,329 @@
+"""The attempt workflows: start, answer, submit, close expired. Each runs in one transaction."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Sum
+from django.utils.translation import gettext as _
+
+from .grading import TopicScore, earned_for, judge
+from .models import Attempt, DrawnQuestion, Question, Quiz
+
+
+class AttemptRefused(Exception):
+    """A workflow said no; the message is for the trainee."""
+
+
+# --- Starting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartCheck:
+    allowed: bool
+    reason: str = ""
+    attempts_used: int = 0
+    attempts_left: int | None = None
+
+
+def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
+    """Say whether the trainee may start a new attempt now, and why not. One query."""
+    stats = Attempt.objects.filter(trainee=trainee, quiz=quiz).aggregate(
+        used=Count("id"), last_submitted=Max("submitted_at")
+    )
+    used = stats["used"]
+    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
+    if left == 0 and not renewal_allowed(quiz, trainee, now):
+        return StartCheck(
+            False,
+            _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
+            used,
+            left,
+        )
+    if quiz.cooldown_minutes and stats["last_submitted"]:
+        ready_at = stats["last_submitted"] + timedelta(minutes=quiz.cooldown_minutes)
+        if now < ready_at:
+            minutes = int((ready_at - now).total_seconds() // 60) + 1
+            return StartCheck(
+                False,
+                _("Take a break and study first: you can start again in %(m)d minutes.")
+                % {"m": minutes},
+                used,
+                left,
+            )
+    return StartCheck(True, "", used, left)
+
+
+def renewal_allowed(quiz: Quiz, trainee, now: datetime) -> bool:
+    """Whether a certification past its attempt limit may still be taken (a record renewal)."""
+    return False
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+    """Draw the quiz's questions by its rules. Three queries, whatever the bank's size."""
+    rules = list(quiz.draw_rules.select_related("topic"))
+    fixed = list(quiz.fixed_questions.filter(active=True).values_list("id", flat=True))
+    pools: dict[int, list[int]] = {rule.topic_id: [] for rule in rules}
+    for question_id, topic_id in Question.objects.filter(
+        active=True, topic_id__in=pools
+    ).values_list("id", "topic_id"):
+        if question_id not in fixed:
+            pools[topic_id].append(question_id)
+    chosen = list(fixed)
+    for rule in rules:
+        pool = pools[rule.topic_id]
+        if len(pool) < rule.count:
+            raise AttemptRefused(
+                _(
+                    "This quiz cannot be started: the topic “%(topic)s” has too few active "
+                    "questions. Please tell your instructor."
+                )
+                % {"topic": rule.topic.name}
+            )
+        chosen += rng.sample(sorted(pool), rule.count)
+    return _load_for_snapshot(chosen)
+
+
+def _load_for_snapshot(question_ids: list[int]) -> list[Question]:
+    """Load questions with topic and choices, keeping the given order. Two queries."""
+    by_id = {
+        q.id: q
+        for q in Question.objects.filter(id__in=question_ids)
+        .select_related("topic")
+        .prefetch_related("choices")
+    }
+    return [by_id[i] for i in question_ids if i in by_id]
+
+
+def _snapshot(attempt: Attempt, questions: list[Question], quiz: Quiz, rng) -> list[DrawnQuestion]:
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    else:
+        questions.sort(key=lambda q: (q.topic.order, q.topic_id, q.id))
+    drawn = []
+    for position, question in enumerate(questions, start=1):
+        choices = list(question.choices.all())
+        order = list(range(len(choices)))
+        if quiz.shuffle_choices and question.kind != Question.Kind.TRUE_FALSE:
+            rng.shuffle(order)
+        drawn.append(
+            DrawnQuestion(
+                attempt=attempt,
+                position=position,
+                question=question,
+                topic=question.topic,
+                topic_name=question.topic.name,
+                kind=question.kind,
+                prompt=question.prompt,
+                explanation=question.explanation,
+                choices=[{"text": c.text, "feedback": c.feedback} for c in choices],
+                display_order=order,
+                correct=sum(1 << i for i, c in enumerate(choices) if c.is_correct),
+            )
+        )
+    return drawn
+
+
+def _create_attempt(quiz, trainee, now, questions, rng, *, missed_practice=False) -> Attempt:
+    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                trainee=trainee,
+                quiz=quiz,
+                started_at=now,
+                deadline=deadline,
+                pass_mark=quiz.pass_mark,
+                topic_floor=quiz.topic_floor,
+                question_count=len(questions),
+                is_missed_practice=missed_practice,
+            )
+            DrawnQuestion.objects.bulk_create(_snapshot(attempt, questions, quiz, rng))
+    except IntegrityError:
+        # The partial unique constraint: another request started this quiz a moment ago.
+        raise AttemptRefused(_("You already have this quiz in progress.")) from None
+    return attempt
+
+
+def open_attempt(quiz: Quiz, trainee) -> Attempt | None:
+    return Attempt.objects.filter(quiz=quiz, trainee=trainee, submitted_at=None).first()
+
+
+@transaction.atomic
+def start_attempt(*, quiz: Quiz, trainee, now: datetime, rng=None) -> Attempt:
+    """Start a new attempt, or return the one in progress; refuse past the limit or cooldown."""
+    rng = rng or random.SystemRandom()
+    current = open_attempt(quiz, trainee)
+    if current is not None:
+        if not current.is_past_deadline(now):
+            return current
+        submit_attempt(attempt=current, now=now)
+    check = check_can_start(quiz, trainee, now)
+    if not check.allowed:
+        raise AttemptRefused(check.reason)
+    questions = _draw(quiz, rng)
+    if not questions:
+        raise AttemptRefused(_("This quiz has no questions yet."))
+    return _create_attempt(quiz, trainee, now, questions, rng)
+
+
+# --- Answering --------------------------------------------------------------------------------
+
+
+def parse_selection(drawn: DrawnQuestion, values: list[str]) -> int | None:
+    """Turn posted choice indexes into a mask, or raise AttemptRefused for a tampered value."""
+    if not values:
+        return None
+    try:
+        indexes = {int(value) for value in values}
+    except (TypeError, ValueError):
+        indexes = {-1}
+    if any(i < 0 or i >= len(drawn.choices) for i in indexes) or (
+        drawn.kind != Question.Kind.MULTIPLE and len(indexes) > 1
+    ):
+        raise AttemptRefused(
+            _(
+                "That answer does not belong to this question; nothing was saved. Please choose "
+                "again."
+            )
+        )
+    return sum(1 << i for i in indexes)
+
+
+@transaction.atomic
+def save_response(*, attempt: Attempt, position: int, values: list[str], now: datetime) -> bool:
+    """Save the trainee's answer to one drawn question. Return False if nothing changed.
+
+    Refuses once the attempt is submitted or past its deadline, whatever the browser shows.
+    Two queries: the attempt row (locked), then one conditional update.
+    """
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.is_submitted:
+        raise AttemptRefused(_("This attempt has been submitted; answers can no longer change."))
+    if attempt.is_past_deadline(now):
+        raise AttemptRefused(_("Time is up: answers given after the deadline are not saved."))
+    drawn = DrawnQuestion.objects.filter(attempt=attempt, position=position).first()
+    if drawn is None:
+        raise AttemptRefused(_("That question is not part of this attempt."))
+    selected = parse_selection(drawn, values)
+    if selected == drawn.selected:
+        return False
+    DrawnQuestion.objects.filter(pk=drawn.pk).update(
+        selected=selected, answered_at=now if selected is not None else None
+    )
+    return True
+
+
+# --- Submitting and grading -------------------------------------------------------------------
+
+
+def topic_scores(attempt: Attempt) -> list[TopicScore]:
+    """Per-topic credit of a graded attempt, by database aggregate. One query."""
+    rows = (
+        DrawnQuestion.objects.filter(attempt=attempt)
+        .values("topic_id", "topic_name")
+        .annotate(earned=Sum("earned"), questions=Count("id"))
+        .order_by("topic__order", "topic_name")
+    )
+    return [
+        TopicScore(r["topic_id"], r["topic_name"], r["earned"] or 0.0, r["questions"]) for r in rows
+    ]
+
+
+@transaction.atomic
+def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
+    """Grade the attempt once; a second submit returns the graded attempt unchanged.
+
+    Past the deadline, the attempt is closed at the deadline with what was saved by then (the
+    server accepted nothing later). A conditional update claims the attempt, so two submits at
+    once grade once, on SQLite and PostgreSQL alike. Grading is bulk: a fixed number of queries
+    for any number of questions.
+    """
+    closed_at = min(now, attempt.deadline) if attempt.deadline else now
+    claimed = Attempt.objects.filter(pk=attempt.pk, submitted_at=None).update(
+        submitted_at=closed_at, score=0
+    )
+    if not claimed:
+        return Attempt.objects.get(pk=attempt.pk)
+    drawn = list(
+        DrawnQuestion.objects.filter(attempt_id=attempt.pk).only(
+            "id", "kind", "choices", "correct", "selected"
+        )
+    )
+    for question in drawn:
+        question.earned = earned_for(
+            question.kind, question.correct, question.selected, len(question.choices)
+        )
+    DrawnQuestion.objects.bulk_update(drawn, ["earned"], batch_size=500)
+    attempt.refresh_from_db()
+    verdict = judge(
+        topic_scores(attempt), pass_mark=attempt.pass_mark, topic_floor=attempt.topic_floor
+    )
+    attempt.score = verdict.score
+    attempt.passed = verdict.passed
+    attempt.save(update_fields=["score", "passed"])
+    return attempt
+
+
+def close_if_expired(attempt: Attempt, now: datetime) -> Attempt:
+    """Grade an attempt left open past its deadline (on the trainee's next visit)."""
+    if not attempt.is_submitted and attempt.is_past_deadline(now):
+        return submit_attempt(attempt=attempt, now=now)
+    return attempt
+
+
+def close_expired_attempts(now: datetime) -> int:
+    """Grade every open attempt whose deadline has passed; return how many were graded."""
+    graded = 0
+    expired = Attempt.objects.filter(submitted_at=None, deadline__lte=now).order_by("id")
+    for attempt in expired.iterator():
+        before = attempt.submitted_at
+        result = submit_attempt(attempt=attempt, now=now)
+        graded += before is None and result.submitted_at is not None
+    return graded
+
+
+# --- Practice what I missed -------------------------------------------------------------------
+
+MISSED_PRACTICE_SLUG = "practice-what-i-missed"
+
+
+def missed_question_ids(trainee) -> list[int]:
+    """Questions whose latest graded response by this trainee earned less than full credit."""
+    latest: dict[int, float] = {}
+    rows = (
+        DrawnQuestion.objects.filter(attempt__trainee=trainee, attempt__submitted_at__isnull=False)
+        .order_by("question_id", "-attempt__submitted_at", "-id")
+        .values_list("question_id", "earned")
+    )
+    for question_id, earned in rows:
+        latest.setdefault(question_id, earned)
+    return [qid for qid, earned in latest.items() if (earned or 0) < 1]
+
+
+@transaction.atomic
+def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
+    """Start a practice attempt made of the questions this trainee last got wrong."""
+    rng = rng or random.SystemRandom()
+    quiz, _created = Quiz.objects.get_or_create(
+        slug=MISSED_PRACTICE_SLUG,
+        defaults={
+            "title": _("Practice what I missed"),
+            "description": _("The questions you last got wrong, to practise until they stick."),
+            "purpose": Quiz.Purpose.PRACTICE,
+            "pass_mark": 80,
+            "published": False,
+        },
+    )
+    current = open_attempt(quiz, trainee)
+    if current is not None:
+        submit_attempt(attempt=current, now=now)
+    ids = list(
+        Question.objects.filter(id__in=missed_question_ids(trainee), active=True).values_list(
+            "id", flat=True
+        )
+    )
+    if not ids:
+        raise AttemptRefused(_("You have no missed questions to practise. Well done!"))
+    return _create_attempt(quiz, trainee, now, _load_for_snapshot(ids), rng, missed_practice=True)

@@ -1,0 +1,86 @@
+"""Write the bank out: JSON in export_bank's shape, and Moodle's GIFT."""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+
+from .gift import GiftChoice, GiftQuestion, format_gift
+from .models import Choice, Question, Topic
+
+
+def questions_for_export(questions: QuerySet[Question] | None = None) -> QuerySet[Question]:
+    """Questions in export order with topic and choices loaded: three queries in all."""
+    questions = Question.objects.all() if questions is None else questions
+    return (
+        questions.select_related("topic")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order", "id")))
+        .order_by("topic__order", "topic__name", "id")
+    )
+
+
+def bank_as_json(questions: QuerySet[Question] | None = None, *, all_topics: bool = True) -> dict:
+    """Return the bank (or just these questions, under their topics) as a JSON-ready dict."""
+    questions = list(questions_for_export(questions))
+    topics = list(Topic.objects.all()) if all_topics else []
+    seen = {t.pk for t in topics}
+    topics += [q.topic for q in questions if q.topic.pk not in seen and not seen.add(q.topic.pk)]
+    by_topic: dict[int, list[dict]] = {t.pk: [] for t in topics}
+    for question in questions:
+        by_topic[question.topic_id].append(
+            {
+                "key": question.key,
+                "kind": question.kind,
+                "prompt": question.prompt,
+                "explanation": question.explanation,
+                "source_section": question.source_section,
+                "active": question.active,
+                "choices": [
+                    {"text": c.text, "correct": c.is_correct, "feedback": c.feedback}
+                    for c in question.choices.all()
+                ],
+            }
+        )
+    return {
+        "topics": [
+            {
+                "slug": topic.slug,
+                "name": topic.name,
+                "order": topic.order,
+                "study_notes": topic.study_notes,
+                "questions": by_topic[topic.pk],
+            }
+            for topic in sorted(topics, key=lambda t: (t.order, t.name))
+        ]
+    }
+
+
+def _fractions(question: Question, choices: list[Choice]) -> list[float]:
+    """Moodle weights matching our scoring: +1/k for each right choice, -1/m for each wrong."""
+    if question.kind != Question.Kind.MULTIPLE:
+        return [1.0 if c.is_correct else 0.0 for c in choices]
+    right = sum(c.is_correct for c in choices) or 1
+    wrong = (len(choices) - right) or 1
+    return [1 / right if c.is_correct else -1 / wrong for c in choices]
+
+
+def bank_as_gift(questions: QuerySet[Question] | None = None) -> str:
+    """Return these questions (default: all) as GIFT, one $CATEGORY per topic."""
+    return format_gift(_gift_questions(questions_for_export(questions)))
+
+
+def _gift_questions(questions: Iterable[Question]) -> Iterable[GiftQuestion]:
+    for question in questions:
+        choices = list(question.choices.all())
+        yield GiftQuestion(
+            line=0,
+            title=question.key,
+            prompt=question.prompt,
+            kind=question.kind,
+            choices=[
+                GiftChoice(text=c.text, fraction=fraction, feedback=c.feedback)
+                for c, fraction in zip(choices, _fractions(question, choices), strict=True)
+            ],
+            general_feedback=question.explanation,
+            category=question.topic.name,
+            source=question.source_section,
+        )

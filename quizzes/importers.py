@@ -1,0 +1,397 @@
+"""Read question banks (our JSON, Moodle's GIFT) into a plan, show it, then apply it at once.
+
+Reading checks everything (file, shape, every validation rule of every question) before anything
+is written; applying is one transaction, so a file is imported whole or not at all.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from .gift import MAX_IMPORT_BYTES, GiftError, parse_gift
+from .models import AuditLogEntry, Choice, ChoiceDraft, Question, Topic
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; the message names the problem and, where known, the line."""
+
+
+@dataclass
+class ChoiceRow:
+    text: str
+    is_correct: bool
+    feedback: str = ""
+
+
+@dataclass
+class TopicRow:
+    slug: str
+    name: str
+    order: int = 0
+    study_notes: str = ""
+
+
+@dataclass
+class QuestionRow:
+    where: str  # "Line 12" or "topics[0].questions[3]": how error messages name the question
+    topic_slug: str
+    key: str
+    kind: str
+    prompt: str
+    explanation: str
+    source_section: str
+    active: bool
+    choices: list[ChoiceRow]
+
+
+@dataclass
+class ImportPlan:
+    topics: list[TopicRow] = field(default_factory=list)
+    questions: list[QuestionRow] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # unsupported GIFT kinds, "Line 9: essay"
+    # Filled by compare_with_database():
+    new_topics: list[TopicRow] = field(default_factory=list)
+    new_questions: list[QuestionRow] = field(default_factory=list)
+    existing_keys: list[str] = field(default_factory=list)
+
+    @property
+    def inactive_without_explanation(self) -> list[QuestionRow]:
+        return [q for q in self.new_questions if not q.active and not q.explanation]
+
+
+def check_file_bytes(data: bytes) -> str:
+    """Return the file's text, or reject an empty, oversized, binary or non-UTF-8 file."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRejected(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
+            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB."
+        )
+    if not data.strip():
+        raise ImportRejected("The file is empty.")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ImportRejected(f"Line {line}: the file contains binary data, not text.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportRejected(f"Line {line}: the file is not UTF-8 text.") from None
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def _require(obj, name: str, kind, where: str, *, default=None):
+    if name not in obj:
+        if default is not None:
+            return default
+        raise ImportRejected(f"{where}: '{name}' is missing.")
+    value = obj[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        expected = {str: "text", bool: "true or false", int: "a whole number", list: "a list"}
+        raise ImportRejected(f"{where}: '{name}' must be {expected.get(kind, kind.__name__)}.")
+    return value
+
+
+def read_json_bank(data: bytes) -> ImportPlan:
+    """Parse and validate a bank in export_bank's JSON shape; reject the whole file on a fault."""
+    text = check_file_bytes(data)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportRejected(
+            f"Line {error.lineno}: this is not valid JSON ({error.msg})."
+        ) from None
+    if not isinstance(document, dict) or not isinstance(document.get("topics"), list):
+        raise ImportRejected('The file must be a JSON object with a "topics" list.')
+    plan = ImportPlan()
+    for t, topic in enumerate(document["topics"]):
+        where = f"topics[{t}]"
+        if not isinstance(topic, dict):
+            raise ImportRejected(f"{where}: each topic must be a JSON object.")
+        row = TopicRow(
+            slug=_require(topic, "slug", str, where).strip(),
+            name=_require(topic, "name", str, where).strip(),
+            order=_require(topic, "order", int, where, default=t + 1),
+            study_notes=_require(topic, "study_notes", str, where, default="").strip(),
+        )
+        plan.topics.append(row)
+        for q, question in enumerate(_require(topic, "questions", list, where, default=[])):
+            qwhere = f"{where}.questions[{q}]"
+            if not isinstance(question, dict):
+                raise ImportRejected(f"{qwhere}: each question must be a JSON object.")
+            choices = []
+            for c, choice in enumerate(_require(question, "choices", list, qwhere)):
+                cwhere = f"{qwhere}.choices[{c}]"
+                if not isinstance(choice, dict):
+                    raise ImportRejected(f"{cwhere}: each choice must be a JSON object.")
+                choices.append(
+                    ChoiceRow(
+                        text=_require(choice, "text", str, cwhere).strip(),
+                        is_correct=_require(choice, "correct", bool, cwhere),
+                        feedback=_require(choice, "feedback", str, cwhere, default="").strip(),
+                    )
+                )
+            plan.questions.append(
+                QuestionRow(
+                    where=f"{qwhere} ({question.get('key', 'no key')})",
+                    topic_slug=row.slug,
+                    key=_require(question, "key", str, qwhere).strip(),
+                    kind=_require(question, "kind", str, qwhere),
+                    prompt=_require(question, "prompt", str, qwhere).strip(),
+                    explanation=_require(question, "explanation", str, qwhere, default="").strip(),
+                    source_section=_require(
+                        question, "source_section", str, qwhere, default=""
+                    ).strip(),
+                    active=_require(question, "active", bool, qwhere, default=False),
+                    choices=choices,
+                )
+            )
+    _validate(plan)
+    return plan
+
+
+# --- GIFT -------------------------------------------------------------------------------------
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def read_gift_bank(data: bytes, *, topic: Topic | None = None) -> ImportPlan:
+    """Parse and validate a GIFT file; $CATEGORY's last segment names the topic unless given."""
+    check_file_bytes(data)
+    try:
+        parsed = parse_gift(data)
+    except GiftError as error:
+        raise ImportRejected(str(error)) from None
+    plan = ImportPlan(skipped=[f"Line {s.line}: {s.kind}" for s in parsed.skipped])
+    topics: dict[str, TopicRow] = {}
+    if topic is not None:
+        topics[topic.slug] = TopicRow(topic.slug, topic.name, topic.order, topic.study_notes)
+    for question in parsed.questions:
+        where = f"Line {question.line}"
+        if topic is not None:
+            topic_slug = topic.slug
+        elif question.category:
+            topic_slug = slugify(question.category)[:80]
+            if not topic_slug:
+                raise ImportRejected(
+                    f"{where}: the category {question.category!r} has no usable name."
+                )
+            topics.setdefault(topic_slug, TopicRow(topic_slug, question.category.strip()))
+        else:
+            raise ImportRejected(
+                f"{where}: this question has no $CATEGORY; choose the topic to import it into."
+            )
+        key = slugify(question.title)[:80] if question.title else ""
+        plan.questions.append(
+            QuestionRow(
+                where=where,
+                topic_slug=topic_slug,
+                key=key or f"gift-{_short_hash(question.prompt)}",
+                kind=question.kind,
+                prompt=question.prompt.strip(),
+                explanation=question.general_feedback.strip(),
+                source_section=question.source.strip(),
+                active=bool(question.general_feedback.strip()),
+                choices=[
+                    ChoiceRow(c.text.strip(), c.fraction > 0, c.feedback.strip())
+                    for c in question.choices
+                ],
+            )
+        )
+    plan.topics = list(topics.values())
+    _resolve_existing_topics(plan)
+    _make_gift_keys_unique(plan)
+    _validate(plan)
+    return plan
+
+
+def _resolve_existing_topics(plan: ImportPlan) -> None:
+    """Map a GIFT category to an existing topic of the same name, whatever its slug."""
+    by_name = {t.name.lower(): t for t in Topic.objects.all()}
+    renamed = {}
+    for row in plan.topics:
+        existing = by_name.get(row.name.lower())
+        if existing and existing.slug != row.slug:
+            renamed[row.slug] = existing.slug
+            row.slug = existing.slug
+    for question in plan.questions:
+        question.topic_slug = renamed.get(question.topic_slug, question.topic_slug)
+
+
+def _make_gift_keys_unique(plan: ImportPlan) -> None:
+    """GIFT titles are not unique ids: a title already used for another prompt gets a suffix.
+
+    The same title with the same prompt is the same question, so importing a file twice adds
+    nothing.
+    """
+    stored = dict(
+        Question.objects.filter(key__in=[q.key for q in plan.questions]).values_list(
+            "key", "prompt"
+        )
+    )
+    seen: dict[str, str] = {}
+    for question in plan.questions:
+        taken = {**stored, **seen}
+        if question.key in taken and taken[question.key] != question.prompt:
+            question.key = f"{question.key[:80]}-{_short_hash(question.prompt)}"
+        seen[question.key] = question.prompt
+
+
+# --- Shared validation and applying -----------------------------------------------------------
+
+
+def _validate(plan: ImportPlan) -> None:
+    """Apply the model's own rules to every topic and question; reject on the first fault."""
+    seen_slugs = set()
+    for row in plan.topics:
+        if row.slug in seen_slugs:
+            raise ImportRejected(f"The topic {row.slug!r} appears twice.")
+        seen_slugs.add(row.slug)
+        try:
+            Topic(
+                slug=row.slug, name=row.name, order=row.order, study_notes=row.study_notes
+            ).full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise ImportRejected(f"Topic {row.slug!r}: {_messages(error)}") from None
+    seen_keys = set()
+    for row in plan.questions:
+        if row.key in seen_keys:
+            raise ImportRejected(f"{row.where}: the key {row.key!r} is used twice in this file.")
+        seen_keys.add(row.key)
+        question = Question(
+            key=row.key,
+            kind=row.kind,
+            prompt=row.prompt,
+            explanation=row.explanation,
+            source_section=row.source_section,
+            active=row.active,
+        )
+        try:
+            question.full_clean(
+                exclude=["topic"], validate_unique=False, validate_constraints=False
+            )
+            question.validate_choices([ChoiceDraft(c.text, c.is_correct) for c in row.choices])
+        except ValidationError as error:
+            raise ImportRejected(f"{row.where}: {_messages(error)}") from None
+    compare_with_database(plan)
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def compare_with_database(plan: ImportPlan) -> None:
+    """Split the plan into what is new and what the bank already holds (left unchanged)."""
+    topic_slugs = set(
+        Topic.objects.filter(slug__in=[t.slug for t in plan.topics]).values_list("slug", flat=True)
+    )
+    topic_names = {
+        name.lower(): slug
+        for name, slug in Topic.objects.filter(name__in=[t.name for t in plan.topics]).values_list(
+            "name", "slug"
+        )
+    }
+    plan.new_topics = []
+    for row in plan.topics:
+        if row.slug in topic_slugs:
+            continue
+        if row.name.lower() in topic_names:
+            raise ImportRejected(
+                f"Topic {row.slug!r}: the name {row.name!r} belongs to the existing topic "
+                f"{topic_names[row.name.lower()]!r}."
+            )
+        plan.new_topics.append(row)
+    existing = set(
+        Question.objects.filter(key__in=[q.key for q in plan.questions]).values_list(
+            "key", flat=True
+        )
+    )
+    plan.new_questions = [q for q in plan.questions if q.key not in existing]
+    plan.existing_keys = [q.key for q in plan.questions if q.key in existing]
+
+
+@dataclass
+class ImportResult:
+    topics_created: int
+    questions_created: int
+    questions_unchanged: int
+    inactive_keys: list[str]
+    skipped: list[str]
+
+
+@transaction.atomic
+def apply_plan(plan: ImportPlan, *, actor=None, source: str = "") -> ImportResult:
+    """Create the plan's new topics and questions in one transaction; existing keys stay as is.
+
+    Re-checks against the database inside the transaction, so a question created meanwhile is
+    left alone rather than duplicated. Costs a fixed number of queries (bulk inserts).
+    """
+    compare_with_database(plan)
+    Topic.objects.bulk_create(
+        [
+            Topic(slug=t.slug, name=t.name, order=t.order, study_notes=t.study_notes)
+            for t in plan.new_topics
+        ]
+    )
+    topics = {
+        t.slug: t for t in Topic.objects.filter(slug__in={q.topic_slug for q in plan.new_questions})
+    }
+    questions = Question.objects.bulk_create(
+        [
+            Question(
+                topic=topics[row.topic_slug],
+                key=row.key,
+                kind=row.kind,
+                prompt=row.prompt,
+                explanation=row.explanation,
+                source_section=row.source_section,
+                active=row.active,
+            )
+            for row in plan.new_questions
+        ]
+    )
+    Choice.objects.bulk_create(
+        [
+            Choice(
+                question=question,
+                text=c.text,
+                is_correct=c.is_correct,
+                feedback=c.feedback,
+                order=order,
+            )
+            for question, row in zip(questions, plan.new_questions, strict=True)
+            for order, c in enumerate(row.choices, start=1)
+        ]
+    )
+    result = ImportResult(
+        topics_created=len(plan.new_topics),
+        questions_created=len(plan.new_questions),
+        questions_unchanged=len(plan.existing_keys),
+        inactive_keys=[q.key for q in plan.inactive_without_explanation],
+        skipped=plan.skipped,
+    )
+    AuditLogEntry.objects.create(
+        actor=actor,
+        action="quizzes.bank.imported",
+        object_repr=source[:255],
+        data={
+            "topics_created": result.topics_created,
+            "questions_created": result.questions_created,
+            "questions_unchanged": result.questions_unchanged,
+            "inactive_keys": result.inactive_keys,
+            "skipped": result.skipped,
+        },
+    )
+    return result

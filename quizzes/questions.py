@@ -1,0 +1,39 @@
+"""Workflows on questions that an instructor starts from the admin."""
+
+from django.db import transaction
+
+from .models import Choice, Question
+
+
+@transaction.atomic
+def duplicate_question(question: Question) -> Question:
+    """Copy a question with its choices under a new key; the copy starts inactive for editing."""
+    base = f"{question.key[:90]}-copy"
+    taken = set(Question.objects.filter(key__startswith=base).values_list("key", flat=True))
+    key = base
+    number = 1
+    while key in taken:
+        number += 1
+        key = f"{base}-{number}"
+    copy = Question.objects.create(
+        topic_id=question.topic_id,
+        key=key,
+        kind=question.kind,
+        prompt=question.prompt,
+        explanation=question.explanation,
+        source_section=question.source_section,
+        active=False,
+    )
+    Choice.objects.bulk_create(
+        [
+            Choice(
+                question=copy,
+                text=c.text,
+                is_correct=c.is_correct,
+                feedback=c.feedback,
+                order=c.order,
+            )
+            for c in question.choices.all()
+        ]
+    )
+    return copy

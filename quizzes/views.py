@@ -1,0 +1,354 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import attempts as workflows
+from .attempts import AttemptRefused
+from .grading import judge
+from .models import Attempt, DrawnQuestion, Quiz, Topic
+
+
+@login_required
+@require_GET
+def topic_list(request):
+    topics = Topic.objects.annotate(
+        active_question_count=Count("questions", filter=Q(questions__active=True))
+    )
+    return render(request, "quizzes/topic_list.html", {"topics": topics})
+
+
+@login_required
+@require_GET
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    return render(request, "quizzes/topic_detail.html", {"topic": topic})
+
+
+# --- Quizzes ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def quiz_list(request):
+    """Every published quiz with this trainee's state in it. Three queries plus the session's."""
+    now = timezone.now()
+    quizzes = list(Quiz.objects.filter(published=True))
+    stats = {
+        row["quiz_id"]: row
+        for row in Attempt.objects.filter(trainee=request.user, quiz__published=True)
+        .values("quiz_id")
+        .annotate(
+            used=Count("id"),
+            best=Max("score", filter=Q(submitted_at__isnull=False)),
+            passes=Count("id", filter=Q(passed=True)),
+        )
+    }
+    open_attempts = {
+        a.quiz_id: a
+        for a in Attempt.objects.filter(
+            trainee=request.user, submitted_at=None, quiz__published=True
+        )
+    }
+    rows = []
+    for quiz in quizzes:
+        row = stats.get(quiz.id, {"used": 0, "best": None, "passes": 0})
+        current = open_attempts.get(quiz.id)
+        if current is not None and current.is_past_deadline(now):
+            current = None  # graded when the trainee next opens it
+        left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - row["used"])
+        rows.append(
+            {
+                "quiz": quiz,
+                "current": current,
+                "seconds_left": current.seconds_left(now) if current else None,
+                "attempts_used": row["used"],
+                "attempts_left": left,
+                "best": row["best"],
+                "passed": row["passes"] > 0,
+            }
+        )
+    return render(request, "quizzes/quiz_list.html", {"rows": rows})
+
+
+def _published_quiz(slug):
+    return get_object_or_404(Quiz, slug=slug, published=True)
+
+
+@login_required
+@require_GET
+def quiz_detail(request, slug):
+    quiz = _published_quiz(slug)
+    now = timezone.now()
+    current = workflows.open_attempt(quiz, request.user)
+    if current is not None:
+        current = workflows.close_if_expired(current, now)
+        if current.is_submitted:
+            current = None
+    check = workflows.check_can_start(quiz, request.user, now)
+    rules = list(quiz.draw_rules.select_related("topic"))
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {
+            "quiz": quiz,
+            "rules": rules,
+            "question_count": sum(r.count for r in rules) + quiz.fixed_questions.count(),
+            "current": current,
+            "check": check,
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request, slug):
+    quiz = _published_quiz(slug)
+    try:
+        attempt = workflows.start_attempt(quiz=quiz, trainee=request.user, now=timezone.now())
+    except AttemptRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("quizzes:quiz_detail", slug)
+    return redirect("quizzes:question", attempt.pk, attempt.last_position)
+
+
+# --- Attempts ---------------------------------------------------------------------------------
+
+
+def _trainee_attempt(request, attempt_id) -> Attempt:
+    """The attempt if it is this trainee's (anyone else gets a 404), graded if it expired."""
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("quiz"), pk=attempt_id, trainee=request.user
+    )
+    closed = workflows.close_if_expired(attempt, timezone.now())
+    if closed.is_submitted and not attempt.is_submitted:
+        messages.info(request, _("Time ran out. Your attempt was graded with the answers saved."))
+    return closed
+
+
+@login_required
+@require_GET
+def resume(request, attempt_id):
+    attempt = _trainee_attempt(request, attempt_id)
+    if attempt.is_submitted:
+        return redirect("quizzes:result", attempt.pk)
+    return redirect("quizzes:question", attempt.pk, attempt.last_position)
+
+
+def _navigator(attempt):
+    """(position, answered) for every drawn question: one query, the rows it needs."""
+    return list(
+        DrawnQuestion.objects.filter(attempt=attempt)
+        .order_by("position")
+        .values_list("position", "selected")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question(request, attempt_id, position):
+    """One question of an attempt. Every move (Previous, Next, a number, Review) saves first.
+
+    Queries for a GET: session and user (2), attempt (1), this drawn question (1), the
+    navigator (1). A POST: session and user (2), attempt (1), then the save: savepoint, locked
+    attempt, drawn question, update (4), and the new resume position (1).
+    """
+    attempt = _trainee_attempt(request, attempt_id)
+    if attempt.is_submitted:
+        return redirect("quizzes:result", attempt.pk)
+    if not 1 <= position <= attempt.question_count:
+        raise Http404("No such question in this attempt.")
+    if request.method == "POST":
+        return _save_and_move(request, attempt, position)
+    drawn = get_object_or_404(DrawnQuestion, attempt=attempt, position=position)
+    navigator = _navigator(attempt)
+    answered = sum(1 for _, selected in navigator if selected is not None)
+    return render(
+        request,
+        "quizzes/question.html",
+        {
+            "attempt": attempt,
+            "drawn": drawn,
+            "shown_choices": [
+                (index, choice["text"], drawn.is_selected(index))
+                for index, choice in drawn.shown_choices()
+            ],
+            "navigator": [(p, selected is not None) for p, selected in navigator],
+            "answered": answered,
+            "progress": round(100 * position / attempt.question_count),
+            "seconds_left": attempt.seconds_left(timezone.now()),
+            "is_first": position == 1,
+            "is_last": position == attempt.question_count,
+        },
+    )
+
+
+def _save_and_move(request, attempt, position):
+    try:
+        workflows.save_response(
+            attempt=attempt,
+            position=position,
+            values=request.POST.getlist("choice"),
+            now=timezone.now(),
+        )
+    except AttemptRefused as refusal:
+        messages.error(request, str(refusal))
+        attempt = workflows.close_if_expired(attempt, timezone.now())
+        if attempt.is_submitted:
+            return redirect("quizzes:result", attempt.pk)
+        return redirect("quizzes:question", attempt.pk, position)
+    go = request.POST.get("go", "next")
+    if go == "review":
+        return redirect("quizzes:review", attempt.pk)
+    if go == "prev":
+        target = position - 1
+    elif go == "next":
+        target = position + 1
+    else:
+        try:
+            target = int(go)
+        except ValueError:
+            target = position
+    if target > attempt.question_count:
+        return redirect("quizzes:review", attempt.pk)
+    target = min(max(target, 1), attempt.question_count)
+    Attempt.objects.filter(pk=attempt.pk).update(last_position=target)
+    return redirect("quizzes:question", attempt.pk, target)
+
+
+@login_required
+@require_GET
+def review(request, attempt_id):
+    """Before submitting: which questions are still unanswered. Fixed queries."""
+    attempt = _trainee_attempt(request, attempt_id)
+    if attempt.is_submitted:
+        return redirect("quizzes:result", attempt.pk)
+    navigator = [(p, selected is not None) for p, selected in _navigator(attempt)]
+    unanswered = [p for p, answered in navigator if not answered]
+    return render(
+        request,
+        "quizzes/review.html",
+        {
+            "attempt": attempt,
+            "navigator": navigator,
+            "unanswered": unanswered,
+            "seconds_left": attempt.seconds_left(timezone.now()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request, attempt_id):
+    attempt = _trainee_attempt(request, attempt_id)
+    if attempt.is_submitted:
+        messages.info(request, _("This attempt was already submitted."))
+    else:
+        workflows.submit_attempt(attempt=attempt, now=timezone.now())
+    return redirect("quizzes:result", attempt.pk)
+
+
+@login_required
+@require_GET
+def result(request, attempt_id):
+    """Score, verdict, topic breakdown and every question with its answer. Fixed queries."""
+    attempt = _trainee_attempt(request, attempt_id)
+    if not attempt.is_submitted:
+        return redirect("quizzes:review", attempt.pk)
+    topic_scores = workflows.topic_scores(attempt)
+    verdict = judge(topic_scores, pass_mark=attempt.pass_mark, topic_floor=attempt.topic_floor)
+    drawn = list(DrawnQuestion.objects.filter(attempt=attempt).order_by("position"))
+    questions = [
+        {
+            "drawn": d,
+            "choices": [
+                {
+                    "text": choice["text"],
+                    "feedback": choice.get("feedback", ""),
+                    "selected": d.is_selected(index),
+                    "correct": d.is_correct_choice(index),
+                }
+                for index, choice in d.shown_choices()
+            ],
+            "earned_percent": round((d.earned or 0) * 100),
+        }
+        for d in drawn
+    ]
+    return render(
+        request,
+        "quizzes/result.html",
+        {
+            "attempt": attempt,
+            "verdict": verdict,
+            "topic_scores": topic_scores,
+            "questions": questions,
+        },
+    )
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def history(request):
+    """Every attempt of this trainee, a chart of scores, the best per quiz. Fixed queries."""
+    attempts = list(
+        Attempt.objects.filter(trainee=request.user).select_related("quiz").order_by("started_at")
+    )
+    best = {}
+    for attempt in attempts:
+        if attempt.is_submitted:
+            current = best.get(attempt.quiz_id)
+            if current is None or attempt.score > current.score:
+                best[attempt.quiz_id] = attempt
+    graded = [a for a in attempts if a.is_submitted]
+    chart = _score_chart(graded)
+    return render(
+        request,
+        "quizzes/history.html",
+        {
+            "attempts": list(reversed(attempts)),
+            "best": sorted(best.values(), key=lambda a: a.quiz.title),
+            "chart": chart,
+            "missed_count": len(workflows.missed_question_ids(request.user)),
+        },
+    )
+
+
+def _score_chart(graded, width=600, height=200, pad=30):
+    """Points of an SVG line chart of scores (0-100%) over the attempts, oldest first."""
+    if not graded:
+        return None
+    step = (width - 2 * pad) / max(1, len(graded) - 1)
+    points = []
+    for i, attempt in enumerate(graded):
+        x = pad + i * step if len(graded) > 1 else width / 2
+        y = height - pad - float(attempt.score) / 100 * (height - 2 * pad)
+        points.append({"x": round(x, 1), "y": round(y, 1), "attempt": attempt})
+    return {
+        "width": width,
+        "height": height,
+        "points": points,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "top": pad,
+        "bottom": height - pad,
+        "middle": height / 2,
+        "left": pad,
+        "right": width - pad,
+    }
+
+
+@login_required
+@require_POST
+def practice_missed(request):
+    try:
+        attempt = workflows.start_missed_practice(trainee=request.user, now=timezone.now())
+    except AttemptRefused as refusal:
+        messages.info(request, str(refusal))
+        return redirect("quizzes:history")
+    return redirect("quizzes:question", attempt.pk, 1)

@@ -1,0 +1,221 @@
+import html
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from quizzes.models import AuditLogEntry, BankImport, Question, Topic
+
+
+@pytest.fixture
+def topic(db):
+    return Topic.objects.create(name="Hygiene", slug="hygiene", order=1)
+
+
+@pytest.fixture
+def question(topic):
+    question = Question.objects.create(
+        topic=topic,
+        key="gloves-01",
+        kind="single",
+        prompt="When do you change gloves?",
+        explanation="For every client. And after any break.",
+        active=True,
+    )
+    question.choices.create(text="For every client", is_correct=True, order=1)
+    question.choices.create(text="Once a day", is_correct=False, order=2)
+    return question
+
+
+def question_form(topic, **changes):
+    data = {
+        "topic": topic.pk,
+        "key": "sharps-01",
+        "kind": "single",
+        "prompt": "Where does a used needle go?",
+        "explanation": "Straight into the sharps container. Never recap it.",
+        "source_section": "Infection-control notes: After the procedure and waste",
+        "active": "on",
+        "choices-TOTAL_FORMS": "3",
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "2",
+        "choices-MAX_NUM_FORMS": "1000",
+        "choices-0-order": "1",
+        "choices-0-text": "The sharps container",
+        "choices-0-is_correct": "on",
+        "choices-1-order": "2",
+        "choices-1-text": "The general bin",
+        "choices-2-order": "3",
+        "choices-2-text": "Back in its cap",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_an_instructor_adds_a_question_with_its_choices(instructor_client, topic):
+    response = instructor_client.post(reverse("admin:quizzes_question_add"), question_form(topic))
+    assert response.status_code == 302
+    question = Question.objects.get(key="sharps-01")
+    assert [c.text for c in question.choices.filter(is_correct=True)] == ["The sharps container"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"choices-1-is_correct": "on"}, "exactly one correct choice; it has 2"),
+        ({"explanation": ""}, "Write an explanation before making the question active"),
+        ({"kind": "true_false"}, "exactly two choices, one of them correct"),
+        (
+            {"kind": "multiple", "choices-1-is_correct": "on", "choices-2-is_correct": "on"},
+            "at least one wrong choice",
+        ),
+        ({"choices-TOTAL_FORMS": "1"}, "A question needs at least two choices."),
+    ],
+)
+def test_a_question_that_breaks_a_rule_is_not_saved_and_the_form_says_why(
+    instructor_client, topic, changes, message
+):
+    response = instructor_client.post(
+        reverse("admin:quizzes_question_add"), question_form(topic, **changes)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_trainees_cannot_reach_the_admin(alice_client, question):
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:quizzes_question_changelist"),
+        reverse("admin:quizzes_question_import"),
+        reverse("admin:quizzes_question_preview", args=[question.pk]),
+    ):
+        response = alice_client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+
+
+def test_the_changelist_filters_and_searches_choices(instructor_client, question):
+    url = reverse("admin:quizzes_question_changelist")
+    found = instructor_client.get(url, {"q": "Once a day"})
+    assert found.context["cl"].result_count == 1
+    missing = instructor_client.get(url, {"q": "autoclave"})
+    assert missing.context["cl"].result_count == 0
+    inactive = instructor_client.get(url, {"active__exact": "0"})
+    assert inactive.context["cl"].result_count == 0
+
+
+def test_topics_list_their_question_counts(instructor_client, question):
+    response = instructor_client.get(reverse("admin:quizzes_topic_changelist"))
+    topic = response.context["cl"].result_list[0]
+    assert (topic.question_count, topic.active_question_count) == (1, 1)
+
+
+def run_action(client, action, *questions):
+    return client.post(
+        reverse("admin:quizzes_question_changelist"),
+        {"action": action, "_selected_action": [q.pk for q in questions]},
+    )
+
+
+def test_deactivate_and_activate_actions(instructor_client, question):
+    run_action(instructor_client, "deactivate", question)
+    question.refresh_from_db()
+    assert not question.active
+    run_action(instructor_client, "activate", question)
+    question.refresh_from_db()
+    assert question.active
+
+
+def test_activate_refuses_questions_without_explanation(instructor_client, topic):
+    draft = Question.objects.create(topic=topic, key="draft", prompt="Why?", active=False)
+    response = run_action(instructor_client, "activate", draft)
+    draft.refresh_from_db()
+    assert not draft.active
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("no explanation yet: draft" in m for m in messages)
+
+
+def test_duplicate_makes_an_inactive_copy_with_its_choices(instructor_client, question):
+    run_action(instructor_client, "duplicate", question)
+    copy = Question.objects.get(key="gloves-01-copy")
+    assert not copy.active
+    assert [c.text for c in copy.choices.all()] == ["For every client", "Once a day"]
+
+
+def test_exporting_selected_questions_downloads_them(instructor_client, question):
+    response = run_action(instructor_client, "export_json", question)
+    assert response["Content-Disposition"] == 'attachment; filename="questions.json"'
+    assert response.json()["topics"][0]["questions"][0]["key"] == "gloves-01"
+    response = run_action(instructor_client, "export_gift", question)
+    assert "::gloves-01:: When do you change gloves?" in response.content.decode()
+
+
+def test_the_preview_shows_the_question_without_its_answer(instructor_client, question):
+    response = instructor_client.get(reverse("admin:quizzes_question_preview", args=[question.pk]))
+    html = response.content.decode()
+    assert "When do you change gloves?" in html
+    assert "For every client" in html and "Once a day" in html
+    assert "correct" not in html.split('id="content"')[1].lower()
+
+
+GIFT = """$CATEGORY: $course$/top/Aftercare
+
+::aftercare-01::How should aftercare advice be given?{
+=Both spoken and written#Right: both.
+~Only spoken
+####Give it both ways so the client can check later.
+}
+
+::aftercare-02::Is redness on day one normal?{TRUE}
+
+::essay-01::Describe your cleaning routine.{}
+"""
+
+
+def upload(client, content, name="bank.gift", **extra):
+    return client.post(
+        reverse("admin:quizzes_question_import"),
+        {"file": SimpleUploadedFile(name, content), **extra},
+    )
+
+
+def test_an_upload_is_previewed_and_applied_only_when_confirmed(instructor_client, db):
+    response = upload(instructor_client, GIFT.encode())
+    assert response.status_code == 302
+    preview = instructor_client.get(response.url)
+    html = preview.content.decode()
+    assert "2 new questions" in html
+    assert "Aftercare (aftercare)" in html
+    assert "Line 11: essay" in html
+    assert "Line 9: aftercare-02" in html  # imported inactive: no general feedback
+    assert not Question.objects.exists()
+
+    instructor_client.post(response.url)
+    assert Question.objects.count() == 2
+    assert not Question.objects.get(key="aftercare-02").active
+    assert AuditLogEntry.objects.get().actor.email == "ines@example.com"
+
+    instructor_client.post(response.url)  # a second confirm imports nothing more
+    assert Question.objects.count() == 2
+    assert BankImport.objects.get().applied_at is not None
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "empty.gift", "The submitted file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "image.gift", "binary data"),
+        (b"::q::Broken {=a ~b\n", "broken.gift", "Line 1"),
+        (b'{"topics": 3}', "bank.json", '"topics" list'),
+        (b"x" * (5 * 1024 * 1024 + 1), "huge.gift", "5 MB limit"),
+    ],
+)
+def test_a_bad_upload_is_refused_with_a_message_and_nothing_is_written(
+    instructor_client, db, content, name, message
+):
+    response = upload(instructor_client, content, name)
+    assert response.status_code == 200
+    assert message in html.unescape(response.content.decode())
+    assert not Question.objects.exists()
+    assert not BankImport.objects.exists()

@@ -1,0 +1,100 @@
+"""The shipped bank: loading, and what its content promises trainees."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from quizzes.models import Question, Topic
+from quizzes.safety_bank import read_shipped_bank
+
+SOURCE_MATERIAL = Path(__file__).resolve().parents[2] / "shared" / "source-material"
+TOPICS = {
+    "pigment-and-needle-depth",
+    "blue-discoloration",
+    "swollen-lymph-nodes",
+    "healing-side-effects",
+    "hygiene-and-practitioner",
+}
+
+
+def load():
+    out = io.StringIO()
+    call_command("load_safety_bank", stdout=out)
+    return out.getvalue()
+
+
+def test_loading_twice_adds_nothing(db):
+    load()
+    counts = (Topic.objects.count(), Question.objects.count())
+    assert "0 questions, 0 topics and 0 quizzes added" in load()
+    assert (Topic.objects.count(), Question.objects.count()) == counts
+
+
+def test_loading_never_overwrites_an_edited_question(db):
+    load()
+    question = Question.objects.get(key="hygiene-01")
+    question.prompt = "Rewritten by our instructor"
+    question.active = False
+    question.save()
+    question.choices.first().delete()
+    load()
+    question.refresh_from_db()
+    assert question.prompt == "Rewritten by our instructor"
+    assert not question.active
+
+
+def test_the_bank_covers_five_topics_with_at_least_eight_questions_each(db):
+    load()
+    assert set(Topic.objects.values_list("slug", flat=True)) == TOPICS
+    assert Question.objects.count() >= 60
+    for topic in Topic.objects.all():
+        assert topic.questions.filter(active=True).count() >= 8, topic.slug
+        assert len(topic.study_notes.split()) >= 80, f"{topic.slug} needs study notes"
+    kinds = set(Question.objects.values_list("kind", flat=True))
+    assert kinds == {"single", "multiple", "true_false"}
+
+
+def sentences(text):
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9'‘“(])", text.strip()) if s]
+
+
+def test_every_question_teaches_why_and_names_its_source(db):
+    for question in read_shipped_bank().questions:
+        assert 2 <= len(sentences(question.explanation)) <= 4, question.key
+        assert question.source_section.startswith(("Article:", "Infection-control notes:")), (
+            question.key
+        )
+        assert question.active, question.key
+
+
+def test_true_false_questions_offer_true_then_false(db):
+    for question in read_shipped_bank().questions:
+        if question.kind == "true_false":
+            assert [c.text for c in question.choices] == ["True", "False"], question.key
+
+
+def words(text):
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+
+
+@pytest.mark.skipif(not SOURCE_MATERIAL.is_dir(), reason="../shared/source-material not present")
+def test_no_sentence_is_copied_from_the_source_material(db):
+    source_ngrams = set()
+    for path in SOURCE_MATERIAL.iterdir():
+        w = words(path.read_text())
+        source_ngrams |= {tuple(w[i : i + 8]) for i in range(len(w) - 7)}
+    plan = read_shipped_bank()
+    texts = [t.study_notes for t in plan.topics]
+    for q in plan.questions:
+        texts += [q.prompt, q.explanation] + [c.text for c in q.choices]
+    for text in texts:
+        w = words(text)
+        copied = [
+            " ".join(w[i : i + 8])
+            for i in range(len(w) - 7)
+            if tuple(w[i : i + 8]) in source_ngrams
+        ]
+        assert not copied, f"Copied from the material: {copied[0]!r} in {text[:60]!r}"
