@@ -465,7 +465,7 @@ def _parse_choices(
 def _parse_choice(block: _Block, marker: str, start: int, end: int) -> GiftChoice:
     """Parse one answer (without its ``~``/``=`` marker): weight, text and feedback."""
     text, mask = block.text, block.mask
-    marker_line = block.line_at(start - 1 if marker else start)
+    marker_at = start - 1 if marker else start
     start, end = _trimmed_span(mask, start, end)
     fraction = 1.0 if marker == "=" else 0.0
     if marker != "=" and start < end and mask[start] == "%":
@@ -475,25 +475,27 @@ def _parse_choice(block: _Block, marker: str, start: int, end: int) -> GiftChoic
     choice_text = _clean(text[start:answer_end])
     if not choice_text:
         where = f"after '{marker}' " if marker else ""
-        raise GiftError(f"an answer {where}has no text", marker_line)
+        raise GiftError(f"an answer {where}has no text", block.line_at(marker_at))
     feedback = _clean(text[hash_at + 1 : end]) if hash_at != -1 else ""
     return GiftChoice(choice_text, fraction, feedback)
 
 
 def _parse_weight(block: _Block, start: int, end: int) -> tuple[float, int]:
     """Read ``%weight%`` at ``start``; return the fraction and where the answer text starts."""
-    line = block.line_at(start)
     closing = block.mask.find("%", start + 1, end)
     if closing == -1:
         snippet = _trim(block.text[start:end])[:30]
-        raise GiftError(f"the weight starting '{snippet}' has no closing '%'", line)
+        raise GiftError(f"the weight starting '{snippet}' has no closing '%'", block.line_at(start))
     written = block.text[start : closing + 1]
     number = _trim(block.text[start + 1 : closing])
     if not _WEIGHT_NUMBER.fullmatch(number):
-        raise GiftError(f"the weight '{written}' is not a number", line)
+        raise GiftError(f"the weight '{written}' is not a number", block.line_at(start))
     weight = float(number)
     if not -100 <= weight <= 100:
-        raise GiftError(f"the weight '{written}' is outside the allowed range -100% to 100%", line)
+        raise GiftError(
+            f"the weight '{written}' is outside the allowed range -100% to 100%",
+            block.line_at(start),
+        )
     return weight / 100, closing + 1
 
 

@@ -50,3 +50,95 @@ def alice_client(client, alice):
 def instructor_client(client, instructor):
     client.force_login(instructor)
     return client
+
+
+@pytest.fixture
+def quiz_factory(db):
+    """Build a published quiz drawing `per_topic` questions from each of `topics` topics.
+
+    Question i of topic t has choices "Right t.i" (correct) and "Wrong t.i a/b"; multiple-answer
+    questions have two right choices. Every question explains itself with "Because t.i.".
+    """
+    from quizzes.models import Choice, DrawRule, Question, Quiz, Topic
+
+    def make(
+        topics=2, per_topic=5, slug="quiz", kinds=("single", "multiple", "true_false"), **quiz
+    ):
+        defaults = {
+            "title": f"Quiz {slug}",
+            "published": True,
+            "shuffle_questions": False,
+            "shuffle_choices": False,
+            "pass_mark": 80,
+        }
+        created = Quiz.objects.create(slug=slug, **{**defaults, **quiz})
+        for t in range(1, topics + 1):
+            topic, _ = Topic.objects.get_or_create(
+                slug=f"topic-{t}", defaults={"name": f"Topic {t}", "order": t}
+            )
+            questions = Question.objects.bulk_create(
+                [
+                    Question(
+                        topic=topic,
+                        key=f"{slug}-t{t}-q{i}",
+                        kind=kinds[i % len(kinds)],
+                        prompt=f"Prompt {t}.{i}?",
+                        explanation=f"Because {t}.{i}.",
+                        active=True,
+                    )
+                    for i in range(1, per_topic + 1)
+                ]
+            )
+            choices = []
+            for i, question in enumerate(questions, start=1):
+                if question.kind == "true_false":
+                    texts = [("True", True), ("False", False)]
+                elif question.kind == "multiple":
+                    texts = [
+                        (f"Right {t}.{i}", True),
+                        (f"Also right {t}.{i}", True),
+                        (f"Wrong {t}.{i} a", False),
+                        (f"Wrong {t}.{i} b", False),
+                    ]
+                else:
+                    texts = [
+                        (f"Right {t}.{i}", True),
+                        (f"Wrong {t}.{i} a", False),
+                        (f"Wrong {t}.{i} b", False),
+                    ]
+                choices += [
+                    Choice(
+                        question=question,
+                        text=text,
+                        is_correct=ok,
+                        order=n,
+                        feedback=f"Feedback {t}.{i}.{n}",
+                    )
+                    for n, (text, ok) in enumerate(texts)
+                ]
+            Choice.objects.bulk_create(choices)
+            DrawRule.objects.create(quiz=created, topic=topic, count=per_topic)
+        return created
+
+    return make
+
+
+def answer_all(attempt, *, right=True, skip=()):
+    """Answer every drawn question of the attempt, rightly or wrongly, through the workflow."""
+    from django.utils import timezone
+
+    from quizzes.attempts import save_response
+
+    for drawn in attempt.drawn.order_by("position"):
+        if drawn.position in skip:
+            continue
+        if right:
+            indexes = [i for i in range(len(drawn.choices)) if drawn.correct >> i & 1]
+        else:
+            indexes = [next(i for i in range(len(drawn.choices)) if not drawn.correct >> i & 1)]
+        save_response(
+            attempt=attempt,
+            position=drawn.position,
+            values=[str(i) for i in indexes],
+            now=timezone.now(),
+        )

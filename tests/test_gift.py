@@ -108,7 +108,11 @@ def test_it_imports_a_sample_that_uses_every_supported_feature_at_once() -> None
     assert escapes.source == ""
 
     assert (two_right.line, two_right.kind) == (24, "single")
-    assert choices_of(two_right) == [("None", 1.0, ""), ("Not one", 1.0, ""), ("A sterile one", 0, "")]
+    assert choices_of(two_right) == [
+        ("None", 1.0, ""),
+        ("Not one", 1.0, ""),
+        ("A sterile one", 0, ""),
+    ]
 
     assert (signs.line, signs.title, signs.kind) == (26, "Healing signs", "multiple")
     assert choices_of(signs) == [
@@ -129,8 +133,14 @@ def test_it_imports_a_sample_that_uses_every_supported_feature_at_once() -> None
         ("False", 1.0, "Right: SMP pigment is different."),
     ]
     assert ink.general_feedback == "Use SMP pigment."
-    assert choices_of(dots) == [("True", 1.0, ""), ("False", 0.0, "Think again: scabs magnify them.")]
-    assert choices_of(fading) == [("True", 0.0, ""), ("False", 1.0, "Right: it is part of healing.")]
+    assert choices_of(dots) == [
+        ("True", 1.0, ""),
+        ("False", 0.0, "Think again: scabs magnify them."),
+    ]
+    assert choices_of(fading) == [
+        ("True", 0.0, ""),
+        ("False", 1.0, "Right: it is part of healing."),
+    ]
 
     assert result.skipped == [
         SkippedQuestion(44, "essay"),
@@ -370,7 +380,9 @@ def test_it_keeps_an_unknown_or_second_format_marker() -> None:
 
 
 def test_it_drops_comment_lines_anywhere_in_a_block() -> None:
-    q = only_question("// before\n::T::\n// inside\nQ?\n{\n// between\n=a\n  // indented\n~b\n}\n// end")
+    q = only_question(
+        "// before\n::T::\n// inside\nQ?\n{\n// between\n=a\n  // indented\n~b\n}\n// end"
+    )
 
     assert (q.title, q.prompt, choices_of(q)) == ("T", "Q?", [("a", 1.0, ""), ("b", 0.0, "")])
 
@@ -472,7 +484,9 @@ def test_it_skips_a_missing_word_question() -> None:
     assert result.skipped == [SkippedQuestion(3, "missing word")]
 
 
-def test_it_skips_a_question_with_general_feedback_after_the_closing_brace_as_missing_word() -> None:
+def test_it_skips_a_question_with_general_feedback_after_the_closing_brace_as_missing_word() -> (
+    None
+):
     result = parse("Q? {=a ~b}\n\nR? {=a ~b}####general")
 
     assert result.skipped == [SkippedQuestion(3, "missing word")]
@@ -522,7 +536,7 @@ def test_it_rejects_a_file_over_the_size_limit() -> None:
 
 
 def test_it_rejects_bytes_that_are_not_utf8_naming_their_line() -> None:
-    error = error_of("Q? {=a ~b}\r\n\r\nCaf".encode() + b"\xe9? {=a ~b}")
+    error = error_of(b"Q? {=a ~b}\r\n\r\nCaf\xe9? {=a ~b}")
 
     assert error.line == 3
     assert "UTF-8" in error.message
@@ -612,7 +626,10 @@ def test_it_rejects_an_answer_without_text() -> None:
 def test_it_rejects_a_multiple_choice_question_with_one_answer() -> None:
     error = error_of("Q? {=a ~b}\n\nR?\n{~%100%a}")
 
-    assert (error.line, error.message) == (4, "a multiple-choice question needs at least two answers")
+    assert (error.line, error.message) == (
+        4,
+        "a multiple-choice question needs at least two answers",
+    )
 
 
 def test_it_rejects_a_weight_that_is_not_a_number() -> None:
@@ -884,7 +901,12 @@ def one_line(text: str | None) -> str:
     return normal(normal(text).replace("\n", " "))
 
 
-texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=25)
+# Any character, with GIFT's syntax mixed in often enough to matter.
+syntax = st.sampled_from(
+    ["~", "=", "#", "{", "}", ":", "\\", "\\n", "%", "%50%", "/", "//", "::", "####", "[html]"]
+    + ["$CATEGORY:", "$course$", "TRUE", " ", "\t", "\n", "\r", "\ufeff", "\x01"]
+)
+texts = st.lists(st.characters(blacklist_categories=("Cs",)) | syntax, max_size=12).map("".join)
 choice_texts = texts.filter(lambda t: normal(t) != "")
 
 
@@ -906,7 +928,9 @@ def gift_questions(draw: st.DrawFn) -> GiftQuestion:
         penalty = draw(st.sampled_from([0.0, -1 / max(wrong, 1)]))
         fractions = draw(st.permutations([1 / right] * right + [penalty] * wrong))
         labels = draw(st.lists(choice_texts, min_size=len(fractions), max_size=len(fractions)))
-    choices = [GiftChoice(label, f, draw(texts)) for label, f in zip(labels, fractions, strict=True)]
+    choices = [
+        GiftChoice(label, f, draw(texts)) for label, f in zip(labels, fractions, strict=True)
+    ]
     return GiftQuestion(
         line=1,
         title=draw(texts),

@@ -219,3 +219,71 @@ def test_a_bad_upload_is_refused_with_a_message_and_nothing_is_written(
     assert message in html.unescape(response.content.decode())
     assert not Question.objects.exists()
     assert not BankImport.objects.exists()
+
+
+def quiz_form(topic, count, **changes):
+    data = {
+        "title": "Hygiene check",
+        "slug": "hygiene-check",
+        "description": "",
+        "purpose": "practice",
+        "order": "0",
+        "shuffle_questions": "on",
+        "shuffle_choices": "on",
+        "pass_mark": "80",
+        "topic_floor": "0",
+        "validity_days": "365",
+        "cooldown_minutes": "0",
+        "draw_rules-TOTAL_FORMS": "1",
+        "draw_rules-INITIAL_FORMS": "0",
+        "draw_rules-MIN_NUM_FORMS": "0",
+        "draw_rules-MAX_NUM_FORMS": "1000",
+        "draw_rules-0-topic": str(topic.pk),
+        "draw_rules-0-count": str(count),
+    }
+    return data | changes
+
+
+def test_an_instructor_creates_a_quiz_with_a_draw_rule(instructor_client, question):
+    from quizzes.models import Quiz
+
+    response = instructor_client.post(
+        reverse("admin:quizzes_quiz_add"), quiz_form(question.topic, 1)
+    )
+    assert response.status_code == 302
+    assert Quiz.objects.get().draw_rules.get().count == 1
+
+
+def test_a_draw_rule_asking_too_much_of_a_topic_is_refused_naming_it(instructor_client, question):
+    from quizzes.models import Quiz
+
+    response = instructor_client.post(
+        reverse("admin:quizzes_quiz_add"), quiz_form(question.topic, 5)
+    )
+    assert response.status_code == 200
+    assert "The topic “Hygiene” has only 1 active questions; the rule asks for 5." in (
+        html.unescape(response.content.decode())
+    )
+    assert not Quiz.objects.exists()
+
+
+def test_a_question_used_in_an_attempt_can_be_deactivated_but_not_deleted(
+    instructor_client, question, alice
+):
+    from django.utils import timezone
+
+    from quizzes.attempts import start_attempt
+    from quizzes.models import DrawRule, Quiz
+
+    quiz = Quiz.objects.create(title="Q", slug="q", published=True)
+    DrawRule.objects.create(quiz=quiz, topic=question.topic, count=1)
+    start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
+    response = instructor_client.post(
+        reverse("admin:quizzes_question_delete", args=[question.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    run_action(instructor_client, "delete_selected", question)
+    assert Question.objects.filter(pk=question.pk).exists()
+    run_action(instructor_client, "deactivate", question)
+    question.refresh_from_db()
+    assert not question.active

@@ -98,3 +98,37 @@ def test_no_sentence_is_copied_from_the_source_material(db):
             if tuple(w[i : i + 8]) in source_ngrams
         ]
         assert not copied, f"Copied from the material: {copied[0]!r} in {text[:60]!r}"
+
+
+def test_loading_creates_the_certification_and_a_practice_quiz_per_topic(db, alice):
+    import random
+
+    from django.utils import timezone
+
+    from quizzes.attempts import start_attempt
+    from quizzes.models import Quiz
+
+    load()
+    certification = Quiz.objects.get(slug="smp-safety-certification")
+    assert certification.is_certification and certification.published
+    assert (certification.pass_mark, certification.topic_floor) == (80, 60)
+    assert (certification.time_limit_minutes, certification.max_attempts) == (30, 3)
+    attempt = start_attempt(
+        quiz=certification, trainee=alice, now=timezone.now(), rng=random.Random(3)
+    )
+    per_topic = {}
+    for drawn in attempt.drawn.all():
+        per_topic[drawn.topic.slug] = per_topic.get(drawn.topic.slug, 0) + 1
+    assert per_topic == dict.fromkeys(TOPICS, 5)
+    practice = Quiz.objects.filter(purpose="practice", published=True)
+    assert {q.slug for q in practice} == {f"practice-{slug}" for slug in TOPICS}
+    assert all(q.time_limit_minutes is None for q in practice)
+
+
+def test_loading_leaves_an_edited_quiz_alone(db):
+    from quizzes.models import Quiz
+
+    load()
+    Quiz.objects.filter(slug="smp-safety-certification").update(pass_mark=90)
+    load()
+    assert Quiz.objects.get(slug="smp-safety-certification").pass_mark == 90

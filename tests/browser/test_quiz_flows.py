@@ -1,0 +1,157 @@
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from quizzes.models import Attempt, DrawnQuestion
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def safety_bank(transactional_db):
+    call_command("load_safety_bank", stdout=io.StringIO())
+
+
+def log_in(page, audit, live_server, user):
+    page.goto(f"{live_server.url}/accounts/login/")
+    audit()
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=f"Welcome back, {user.full_name}")).to_be_visible()
+    audit()
+
+
+def current_drawn(page) -> DrawnQuestion:
+    attempt_id, position = re.search(r"/attempts/(\d+)/questions/(\d+)/", page.url).groups()
+    return DrawnQuestion.objects.get(attempt_id=attempt_id, position=position)
+
+
+def choose(page, drawn, *, right):
+    """Tick the right choices (or one wrong one) of the question on the page."""
+    indexes = [i for i in range(len(drawn.choices)) if drawn.is_correct_choice(i) == right]
+    for index in indexes if right else indexes[:1]:
+        page.locator(f"#choice-{index}").check()
+
+
+def test_a_trainee_studies_and_passes_the_certification(
+    live_server, page, audit, safety_bank, alice
+):
+    log_in(page, audit, live_server, alice)
+    page.get_by_role("link", name="Study notes").first.click()
+    audit()
+    page.get_by_role("link", name=re.compile("Blue discoloration")).click()
+    expect(page.get_by_role("heading", name="Blue discoloration")).to_be_visible()
+    audit()
+
+    page.get_by_role("link", name="Quizzes", exact=True).click()
+    audit()
+    page.get_by_role("link", name="SMP Safety Certification", exact=True).click()
+    audit()
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_text("Question 1 of 25")).to_be_visible()
+    expect(page.locator("#countdown")).to_contain_text("Time left")
+    audit()
+
+    # The first question by keyboard alone: Tab to the choices, pick with the arrow keys or
+    # Space, Tab to "Next" and press Enter.
+    drawn = current_drawn(page)
+    right = [i for i in range(len(drawn.choices)) if drawn.is_correct_choice(i)]
+    page.locator("#main").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.id")
+        if focused.startswith("choice-"):
+            break
+    if drawn.kind == "multiple":
+        for _ in range(len(drawn.choices)):
+            focused = int(page.evaluate("document.activeElement.id").split("-")[1])
+            if focused in right:
+                page.keyboard.press("Space")
+            page.keyboard.press("Tab")
+    else:
+        for _ in range(len(drawn.choices)):
+            focused = int(page.evaluate("document.activeElement.id").split("-")[1])
+            if focused in right:
+                page.keyboard.press("Space")
+                break
+            page.keyboard.press("ArrowDown")
+    while page.evaluate("document.activeElement.textContent.trim()") != "Next":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Question 2 of 25")).to_be_visible()
+    audit()
+    assert DrawnQuestion.objects.get(pk=drawn.pk).selected == sum(1 << i for i in right)
+
+    for position in range(2, 26):
+        choose(page, current_drawn(page), right=True)
+        name = "Save and review" if position == 25 else "Next"
+        page.get_by_role("button", name=name).click()
+        audit()
+    expect(page.get_by_text("All 25 questions are answered.")).to_be_visible()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name="Passed — 100%")).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text(
+        "Hygiene, training and choosing a practitioner"
+    )
+    audit()
+    assert Attempt.objects.get().passed
+
+    page.get_by_role("link", name="See your history").click()
+    expect(page.get_by_text("SMP Safety Certification: 100% (passed)")).to_be_visible()
+    audit()
+
+
+def test_closing_the_page_mid_attempt_loses_nothing(
+    live_server, context, page, audit, safety_bank, alice
+):
+    log_in(page, audit, live_server, alice)
+    page.goto(f"{live_server.url}/quizzes/practice-healing-side-effects/")
+    audit()
+    page.get_by_role("button", name="Start").click()
+    audit()
+    chosen = {}
+    for position in (1, 2, 3):
+        drawn = current_drawn(page)
+        choose(page, drawn, right=False)
+        chosen[position] = DrawnQuestion.objects.get(pk=drawn.pk)  # before saving
+        page.get_by_role("button", name="Next").click()
+        audit()
+    page.close()
+
+    again = context.new_page()
+    again.set_default_timeout(10_000)
+    again.goto(f"{live_server.url}/quizzes/")
+    expect(again.get_by_text("In progress")).to_be_visible()
+    again.get_by_role("link", name=re.compile("Resume")).click()
+    expect(again.get_by_text("Question 4 of 8")).to_be_visible()
+    again.get_by_role("button", name="Question 1, answered").click()
+    expect(again.get_by_text("Question 1 of 8")).to_be_visible()
+    checked = again.locator("input[name=choice]:checked")
+    expect(checked).to_have_count(1)
+    saved = DrawnQuestion.objects.get(pk=chosen[1].pk)
+    assert saved.is_selected(int(checked.get_attribute("value")))
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert Axe().run(again).violations_count == 0
+
+
+def test_failing_a_topic_floor_says_which_topic(live_server, page, audit, safety_bank, alice):
+    log_in(page, audit, live_server, alice)
+    page.goto(f"{live_server.url}/quizzes/smp-safety-certification/")
+    audit()
+    page.get_by_role("button", name="Start").click()
+    audit()
+    for position in range(1, 26):
+        drawn = current_drawn(page)
+        choose(page, drawn, right=drawn.topic.slug != "hygiene-and-practitioner")
+        page.get_by_role("button", name="Save and review" if position == 25 else "Next").click()
+        audit()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name="Not passed — 80%")).to_be_visible()
+    expect(page.locator(".failure-reasons")).to_have_text(
+        "Hygiene, training and choosing a practitioner: 0% is below the topic floor of 60%."
+    )
+    audit()

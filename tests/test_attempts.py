@@ -1,0 +1,211 @@
+import io
+import random
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from quizzes.attempts import (
+    AttemptRefused,
+    close_expired_attempts,
+    missed_question_ids,
+    save_response,
+    start_attempt,
+    start_missed_practice,
+    submit_attempt,
+)
+from quizzes.models import Attempt, DrawnQuestion, Question
+from tests.conftest import answer_all
+
+
+def start(quiz, trainee, now=None):
+    return start_attempt(
+        quiz=quiz, trainee=trainee, now=now or timezone.now(), rng=random.Random(1)
+    )
+
+
+def test_start_draws_by_the_rules_and_snapshots_each_question(quiz_factory, alice):
+    quiz = quiz_factory(topics=3, per_topic=4)
+    attempt = start(quiz, alice)
+    drawn = list(attempt.drawn.all())
+    assert len(drawn) == attempt.question_count == 12
+    assert sorted(d.topic_name for d in drawn).count("Topic 2") == 4
+    first = drawn[0]
+    assert first.prompt == first.question.prompt
+    assert [c["text"] for c in first.choices] == [c.text for c in first.question.choices.all()]
+
+
+def test_an_edit_after_the_start_changes_neither_review_nor_score(quiz_factory, alice):
+    quiz = quiz_factory(topics=1, per_topic=2, kinds=("single",))
+    attempt = start(quiz, alice)
+    answer_all(attempt, right=True)
+    question = attempt.drawn.get(position=1).question
+    question.prompt = "Rewritten"
+    question.save()
+    question.choices.update(is_correct=False)
+    question.choices.filter(text__startswith="Wrong").update(is_correct=True)
+    graded = submit_attempt(attempt=attempt, now=timezone.now())
+    assert graded.score == 100
+    assert attempt.drawn.get(position=1).prompt == "Prompt 1.1?"
+
+
+def test_shuffling_changes_the_order_shown_but_not_the_key(quiz_factory, alice):
+    quiz = quiz_factory(
+        topics=1, per_topic=5, kinds=("single",), shuffle_choices=True, shuffle_questions=True
+    )
+    attempt = start(quiz, alice)
+    orders = [d.display_order for d in attempt.drawn.all()]
+    assert any(order != sorted(order) for order in orders)
+    answer_all(attempt, right=True)
+    assert submit_attempt(attempt=attempt, now=timezone.now()).score == 100
+
+
+def test_the_deadline_is_set_from_the_time_limit(quiz_factory, alice):
+    quiz = quiz_factory(time_limit_minutes=30)
+    now = timezone.now()
+    attempt = start(quiz, alice, now)
+    assert attempt.deadline == now + timedelta(minutes=30)
+
+
+def test_starting_again_returns_the_attempt_in_progress(quiz_factory, alice):
+    quiz = quiz_factory()
+    assert start(quiz, alice).pk == start(quiz, alice).pk
+    assert Attempt.objects.count() == 1
+
+
+def test_no_answer_is_accepted_after_the_deadline(quiz_factory, alice):
+    quiz = quiz_factory(time_limit_minutes=10)
+    started = timezone.now()
+    attempt = start(quiz, alice, started)
+    with pytest.raises(AttemptRefused, match="Time is up"):
+        save_response(
+            attempt=attempt,
+            position=1,
+            values=["0"],
+            now=started + timedelta(minutes=10, seconds=1),
+        )
+    assert attempt.drawn.get(position=1).selected is None
+
+
+def test_an_expired_attempt_is_graded_with_what_was_saved_by_the_deadline(quiz_factory, alice):
+    quiz = quiz_factory(topics=1, per_topic=4, kinds=("single",), time_limit_minutes=10)
+    started = timezone.now()
+    attempt = start(quiz, alice, started)
+    for position in (1, 2):
+        drawn = attempt.drawn.get(position=position)
+        save_response(
+            attempt=attempt,
+            position=position,
+            values=[str(drawn.display_order[0])],
+            now=started + timedelta(minutes=5),
+        )
+    graded = submit_attempt(attempt=attempt, now=started + timedelta(hours=3))
+    assert graded.submitted_at == started + timedelta(minutes=10)
+    assert graded.score == 50
+
+
+def test_close_expired_attempts_grades_the_abandoned_ones(quiz_factory, alice, bob):
+    quiz = quiz_factory(time_limit_minutes=10)
+    started = timezone.now() - timedelta(hours=1)
+    abandoned = start(quiz, alice, started)
+    running = start(quiz, bob, timezone.now())
+    out = io.StringIO()
+    call_command("close_expired_attempts", stdout=out)
+    assert "Graded 1 expired attempt" in out.getvalue()
+    abandoned.refresh_from_db()
+    running.refresh_from_db()
+    assert abandoned.submitted_at == started + timedelta(minutes=10)
+    assert running.submitted_at is None
+    assert close_expired_attempts(timezone.now()) == 0
+
+
+def test_a_submitted_attempt_takes_no_more_answers(quiz_factory, alice):
+    quiz = quiz_factory()
+    attempt = start(quiz, alice)
+    submit_attempt(attempt=attempt, now=timezone.now())
+    with pytest.raises(AttemptRefused, match="submitted"):
+        save_response(attempt=attempt, position=1, values=["0"], now=timezone.now())
+
+
+def test_a_second_submit_grades_nothing_again(quiz_factory, alice):
+    quiz = quiz_factory()
+    attempt = start(quiz, alice)
+    answer_all(attempt, right=True)
+    first = submit_attempt(attempt=attempt, now=timezone.now())
+    DrawnQuestion.objects.filter(attempt=attempt).update(earned=0)  # would change a regrade
+    second = submit_attempt(attempt=attempt, now=timezone.now() + timedelta(minutes=5))
+    assert (second.submitted_at, second.score) == (first.submitted_at, first.score)
+
+
+def test_a_posted_choice_must_belong_to_the_question(quiz_factory, alice):
+    quiz = quiz_factory(kinds=("single",))
+    attempt = start(quiz, alice)
+    for values in (["99"], ["-1"], ["abc"], ["0", "1"]):
+        with pytest.raises(AttemptRefused, match="does not belong to this question"):
+            save_response(attempt=attempt, position=1, values=values, now=timezone.now())
+    assert attempt.drawn.get(position=1).selected is None
+
+
+def test_the_attempt_limit_is_kept(quiz_factory, alice):
+    quiz = quiz_factory(max_attempts=2)
+    for _ in range(2):
+        submit_attempt(attempt=start(quiz, alice), now=timezone.now())
+    with pytest.raises(AttemptRefused, match="used all 2 attempts"):
+        start(quiz, alice)
+    assert Attempt.objects.count() == 2
+
+
+def test_the_cooldown_is_kept(quiz_factory, alice):
+    quiz = quiz_factory(cooldown_minutes=60)
+    now = timezone.now()
+    submit_attempt(attempt=start(quiz, alice, now), now=now)
+    with pytest.raises(AttemptRefused, match="start again in 31 minutes"):
+        start(quiz, alice, now + timedelta(minutes=30))
+    assert start(quiz, alice, now + timedelta(minutes=61)).submitted_at is None
+
+
+def test_a_topic_without_enough_active_questions_refuses_the_start(quiz_factory, alice):
+    quiz = quiz_factory(per_topic=3)
+    Question.objects.filter(key="quiz-t2-q1").update(active=False)
+    with pytest.raises(AttemptRefused, match="Topic 2"):
+        start(quiz, alice)
+
+
+def test_submitting_100_questions_uses_bulk_operations(quiz_factory, alice):
+    quiz = quiz_factory(topics=4, per_topic=25)
+    attempt = start(quiz, alice)
+    answer_all(attempt, right=True)
+    # Claim, load responses, bulk update, reload, topic aggregate, save score (+ savepoints).
+    with CaptureQueriesContext(connection) as queries:
+        graded = submit_attempt(attempt=attempt, now=timezone.now())
+    assert graded.score == 100
+    assert len(queries) <= 10
+
+
+def test_practice_what_i_missed_is_made_of_the_last_wrong_answers(quiz_factory, alice):
+    quiz = quiz_factory(topics=1, per_topic=4, kinds=("single",))
+    attempt = start(quiz, alice)
+    answer_all(attempt, right=True, skip=(2,))
+    submit_attempt(attempt=attempt, now=timezone.now())
+    missed = attempt.drawn.get(position=2).question_id
+    assert missed_question_ids(alice) == [missed]
+    practice = start_missed_practice(trainee=alice, now=timezone.now())
+    assert [d.question_id for d in practice.drawn.all()] == [missed]
+    assert practice.is_missed_practice
+
+
+def test_a_later_right_answer_takes_a_question_off_the_missed_list(quiz_factory, alice):
+    quiz = quiz_factory(topics=1, per_topic=3, kinds=("single",))
+    with time_machine.travel(timezone.now() - timedelta(days=1)):
+        first = start(quiz, alice)
+        submit_attempt(attempt=first, now=timezone.now())
+    second = start(quiz, alice)
+    answer_all(second, right=True)
+    submit_attempt(attempt=second, now=timezone.now())
+    assert missed_question_ids(alice) == []
+    with pytest.raises(AttemptRefused, match="no missed questions"):
+        start_missed_practice(trainee=alice, now=timezone.now())
