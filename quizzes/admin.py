@@ -1,3 +1,7 @@
+import csv
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,12 +24,14 @@ from .models import (
     BankImport,
     Choice,
     ChoiceDraft,
+    CompletionRecord,
     DrawRule,
     Question,
     Quiz,
     Topic,
 )
 from .questions import duplicate_question
+from .records import revoke_record
 
 
 @admin.register(Topic)
@@ -389,3 +395,157 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RecordStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return CompletionRecord.Status.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        soon = now + timedelta(days=CompletionRecord.EXPIRING_WITHIN_DAYS)
+        match self.value():
+            case CompletionRecord.Status.REVOKED:
+                return queryset.exclude(revoked_at=None)
+            case CompletionRecord.Status.EXPIRED:
+                return queryset.filter(revoked_at=None, expires_at__lte=now)
+            case CompletionRecord.Status.EXPIRING:
+                return queryset.filter(revoked_at=None, expires_at__gt=now, expires_at__lte=soon)
+            case CompletionRecord.Status.VALID:
+                return queryset.filter(revoked_at=None, expires_at__gt=soon)
+        return queryset
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revoking"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_("Shown on the record's public page. It cannot be changed afterwards."),
+    )
+
+
+RECORD_CSV_COLUMNS = [
+    "name",
+    "job title",
+    "quiz",
+    "topics",
+    "score",
+    "issued",
+    "expires",
+    "status",
+    "code",
+    "trainer",
+]
+
+
+@admin.register(CompletionRecord)
+class CompletionRecordAdmin(admin.ModelAdmin):
+    """Records are issued by grading and changed only by revocation: nothing here edits them."""
+
+    list_display = (
+        "holder_name",
+        "quiz_title",
+        "issued_at",
+        "expires_at",
+        "status_label",
+        "verification_code",
+    )
+    list_filter = (RecordStatusFilter, "quiz", "issued_at")
+    search_fields = ("holder_name", "verification_code")
+    date_hierarchy = "issued_at"
+    actions = ["revoke", "export_csv"]
+    readonly_fields = [
+        "holder_name",
+        "holder_job_title",
+        "quiz_title",
+        "score",
+        "topics",
+        "issued_at",
+        "expires_at",
+        "issuer_name",
+        "trainer_name",
+        "trainer_qualification",
+        "verification_code",
+        "revoked_at",
+        "revoked_by",
+        "revocation_reason",
+        "previous",
+        "public_page",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("status"))
+    def status_label(self, record):
+        return record.status_label(timezone.now())
+
+    @admin.display(description=_("public page"))
+    def public_page(self, record):
+        url = reverse("quizzes:verify", args=[record.verification_code])
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("quizzes.revoke_completionrecord")
+
+    @admin.action(description=_("Revoke selected records…"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        form = RevokeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            now = timezone.now()
+            revoked = 0
+            for record in queryset.filter(revoked_at=None):
+                revoke_record(
+                    record_id=record.pk,
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                    now=now,
+                )
+                revoked += 1
+            self.message_user(request, _("%(n)d records revoked.") % {"n": revoked})
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Revoke completion records"),
+            "records": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/quizzes/completionrecord/revoke.html", context)
+
+    @admin.action(description=_("Export selected records as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        now = timezone.now()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="completion-records.csv"'
+        writer = csv.writer(response)
+        writer.writerow(RECORD_CSV_COLUMNS)
+        for record in queryset.order_by("issued_at"):
+            trainer = ", ".join(filter(None, [record.trainer_name, record.trainer_qualification]))
+            writer.writerow(
+                [
+                    record.holder_name,
+                    record.holder_job_title,
+                    record.quiz_title,
+                    "; ".join(t["name"] for t in record.topics),
+                    f"{record.score:.0f}",
+                    f"{record.issued_at:%Y-%m-%d}",
+                    f"{record.expires_at:%Y-%m-%d}",
+                    record.status_label(now),
+                    record.verification_code,
+                    trainer,
+                ]
+            )
+        return response

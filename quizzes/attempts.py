@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .grading import TopicScore, earned_for, judge
 from .models import Attempt, DrawnQuestion, Question, Quiz
+from .records import issue_record, renewal_allowed
 
 
 class AttemptRefused(Exception):
@@ -53,11 +54,6 @@ def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
                 left,
             )
     return StartCheck(True, "", used, left)
-
-
-def renewal_allowed(quiz: Quiz, trainee, now: datetime) -> bool:
-    """Whether a certification past its attempt limit may still be taken (a record renewal)."""
-    return False
 
 
 def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
@@ -235,6 +231,8 @@ def topic_scores(attempt: Attempt) -> list[TopicScore]:
 def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     """Grade the attempt once; a second submit returns the graded attempt unchanged.
 
+    A passed certification issues its completion record in the same transaction.
+
     Past the deadline, the attempt is closed at the deadline with what was saved by then (the
     server accepted nothing later). A conditional update claims the attempt, so two submits at
     once grade once, on SQLite and PostgreSQL alike. Grading is bulk: a fixed number of queries
@@ -256,13 +254,14 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
             question.kind, question.correct, question.selected, len(question.choices)
         )
     DrawnQuestion.objects.bulk_update(drawn, ["earned"], batch_size=500)
-    attempt.refresh_from_db()
-    verdict = judge(
-        topic_scores(attempt), pass_mark=attempt.pass_mark, topic_floor=attempt.topic_floor
-    )
+    attempt = Attempt.objects.select_related("quiz", "trainee").get(pk=attempt.pk)
+    scores = topic_scores(attempt)
+    verdict = judge(scores, pass_mark=attempt.pass_mark, topic_floor=attempt.topic_floor)
     attempt.score = verdict.score
     attempt.passed = verdict.passed
     attempt.save(update_fields=["score", "passed"])
+    if attempt.passed and attempt.quiz.is_certification and not attempt.is_missed_practice:
+        issue_record(attempt, scores)
     return attempt
 
 

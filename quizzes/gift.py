@@ -2,8 +2,8 @@
 
 Pure Python with no Django imports, so it can be tested and reused on its own.
 
-``parse_gift`` follows the way Moodle's ``qformat_gift`` reads a file (see
-``/work/shared/GIFT.md``), with these deliberate differences:
+``parse_gift`` follows the way Moodle's ``qformat_gift`` reads a file, rule by rule, with these
+deliberate differences:
 
 * the whole file is rejected, naming the line of the first problem, where Moodle would
   silently turn a typo into answer text (a weight such as ``%fifty%``) or stop without a line
@@ -49,6 +49,10 @@ _SOURCE_PREFIX = "// source:"
 # Positive weights of a multiple-response question must add up to 100% within this margin.
 _WEIGHT_SUM_MARGIN = 0.01
 _FLOAT_SLACK = 1e-9
+_EMPTY_LIST_MESSAGE = (
+    "the answer list between '{' and '}' has no answers; write each answer after '=' (right) "
+    "or '~' (wrong)"
+)
 
 
 class GiftError(ValueError):
@@ -434,12 +438,6 @@ def _reject_empty_short_answers(block: _Block, opening: int, start: int, end: in
     raise GiftError(_EMPTY_LIST_MESSAGE, block.line_at(opening))
 
 
-_EMPTY_LIST_MESSAGE = (
-    "the answer list between '{' and '}' has no answers; write each answer after '=' (right) "
-    "or '~' (wrong)"
-)
-
-
 def _parse_choices(
     block: _Block, opening: int, start: int, end: int
 ) -> tuple[str, list[GiftChoice]]:
@@ -614,8 +612,9 @@ def _check_writable(question: GiftQuestion) -> None:
     ):
         raise ValueError(f"{name}: a single-answer question needs a right and a wrong choice")
     if question.kind == "multiple":
-        total = sum(f for f in fractions if f > 0) * 100
-        if abs(total - 100) > _WEIGHT_SUM_MARGIN:
+        # Check the weights as printed, since that is what parse_gift will add up.
+        total = sum(float(_format_number(f * 100)) for f in fractions if f > 0)
+        if abs(total - 100) > _WEIGHT_SUM_MARGIN + _FLOAT_SLACK:
             raise ValueError(f"{name}: the positive fractions must add up to 1.0")
 
 
@@ -640,7 +639,7 @@ def _format_choice(kind: str, choice: GiftChoice) -> str:
 
 def _format_true_false(question: GiftQuestion) -> str:
     """Write ``{TRUE#wrong feedback#right feedback####general feedback}`` in Moodle's order."""
-    true_choice, false_choice = question.choices
+    true_choice, false_choice = _true_and_false(question.choices)
     is_true = true_choice.fraction > 0
     right, wrong = (true_choice, false_choice) if is_true else (false_choice, true_choice)
     right_feedback = _escape_text(right.feedback) if _trim(_plain(right.feedback)) else ""
@@ -651,6 +650,14 @@ def _format_true_false(question: GiftQuestion) -> str:
     if right_feedback:
         answer += "#" + right_feedback
     return "{" + answer + _format_general_feedback(question.general_feedback) + "}"
+
+
+def _true_and_false(choices: list[GiftChoice]) -> tuple[GiftChoice, GiftChoice]:
+    """Return the True and the False choice: by their texts if they say so, else in order."""
+    first, second = choices
+    if _trim(first.text).lower() == "false" and _trim(second.text).lower() == "true":
+        return second, first
+    return first, second
 
 
 def _format_general_feedback(general_feedback: str) -> str:
@@ -702,7 +709,8 @@ def format_gift(questions: Iterable[GiftQuestion]) -> str:
 
     GIFT cannot go back to "no category": a question whose category is None or blank after
     one with a category is written without a ``$CATEGORY:`` block and so reads back in the
-    previous category. Categories and sources are written on one line.
+    previous category. Categories and sources are written on one line. A true/false
+    question's choices are True then False, unless their texts say "false" and "true".
 
     Raise ValueError for a question that could not be read back the same (see
     ``_check_writable``).

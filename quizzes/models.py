@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -419,3 +420,94 @@ class DrawnQuestion(models.Model):
 
     def is_correct_choice(self, index: int) -> bool:
         return bool(self.correct >> index & 1)
+
+
+class CompletionRecord(models.Model):
+    """Proof that a trainee passed a certification quiz, verifiable by anyone with its code.
+
+    It keeps a snapshot of what a training audit asks for, so it reads the same whatever later
+    happens to the quiz, the questions or the trainee's profile.
+    """
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        EXPIRING = "expiring", _("Expiring")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    EXPIRING_WITHIN_DAYS = 30
+
+    verification_code = models.CharField(max_length=64, unique=True, editable=False)
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="completion_records",
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="completion_records")
+    attempt = models.OneToOneField(
+        Attempt, null=True, on_delete=models.SET_NULL, related_name="completion_record"
+    )
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewal"
+    )
+    holder_name = models.CharField(max_length=150)
+    holder_job_title = models.CharField(max_length=150, blank=True)
+    quiz_title = models.CharField(max_length=200)
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    topics = models.JSONField(default=list)  # [{"name": ..., "percent": ...}]
+    issuer_name = models.CharField(max_length=200)
+    trainer_name = models.CharField(max_length=200, blank=True)
+    trainer_qualification = models.CharField(max_length=200, blank=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revocation_reason = models.TextField(blank=True)
+    # The smallest reminder threshold (30, 7, 1 days) already emailed, so each is sent once.
+    last_reminder_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        permissions = [("revoke_completionrecord", "Can revoke completion records")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("issued_at")),
+                name="record_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(revoked_at=None, revocation_reason="")
+                    | (~models.Q(revoked_at=None) & ~models.Q(revocation_reason=""))
+                ),
+                name="record_revocation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(verification_code=""), name="record_code_set"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trainee", "quiz", "issued_at"]),
+            models.Index(fields=["expires_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.holder_name} — {self.quiz_title} ({self.issued_at:%Y-%m-%d})"
+
+    def status(self, now) -> str:
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if now >= self.expires_at:
+            return self.Status.EXPIRED
+        if self.expires_at - now <= timedelta(days=self.EXPIRING_WITHIN_DAYS):
+            return self.Status.EXPIRING
+        return self.Status.VALID
+
+    def status_label(self, now) -> str:
+        return self.Status(self.status(now)).label

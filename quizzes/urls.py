@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import record_views, views
 
 app_name = "quizzes"
 
@@ -17,4 +17,13 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/result/", views.result, name="result"),
     path("history/", views.history, name="history"),
     path("history/practice-missed/", views.practice_missed, name="practice_missed"),
+    path("records/", record_views.my_records, name="my_records"),
+    path("records/<str:code>/certificate.pdf", record_views.record_pdf, name="record_pdf"),
+    path("verify/", record_views.verify_form, name="verify_form"),
+    path("verify/revocations.json", record_views.revocation_list, name="revocation_list"),
+    path("verify/<str:code>.json", record_views.verify_json, name="verify_json"),
+    path("verify/<str:code>.jwt", record_views.verify_jwt, name="verify_jwt"),
+    path("verify/<str:code>/", record_views.verify, name="verify"),
+    path("issuer", record_views.issuer_profile, name="issuer_profile"),
+    path(".well-known/jwks.json", record_views.jwks, name="jwks"),
 ]

@@ -203,3 +203,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Completion records: who issues them, as printed on certificates and in Open Badges.
+CERTIFICATE_ISSUER_NAME = os.environ.get("CERTIFICATE_ISSUER_NAME", "SMP Safety Training")
+CERTIFICATE_TRAINER_NAME = os.environ.get("CERTIFICATE_TRAINER_NAME", "")
+CERTIFICATE_TRAINER_QUALIFICATION = os.environ.get("CERTIFICATE_TRAINER_QUALIFICATION", "")
+# PEM of an EC P-256 private key that signs Open Badges (ES256). Without it a key is derived
+# from DJANGO_SECRET_KEY, stable across workers; set one to keep badges valid across a rotation.
+OPENBADGES_PRIVATE_KEY = os.environ.get("OPENBADGES_PRIVATE_KEY", "").replace("\\n", "\n")

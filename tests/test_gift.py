@@ -793,6 +793,16 @@ def test_it_writes_true_false_feedback_in_moodle_order(
     assert summary(round_trip([q])[0]) == summary(q)
 
 
+def test_it_finds_the_true_choice_by_its_text_when_false_comes_first() -> None:
+    q = question(
+        prompt="Q?",
+        kind="true_false",
+        choices=[GiftChoice("false", 1.0, "Right."), GiftChoice("true", 0.0, "Wrong.")],
+    )
+
+    assert format_gift([q]) == "Q? {FALSE#Wrong.#Right.}\n"
+
+
 def test_it_writes_a_category_only_when_it_changes() -> None:
     written = format_gift([question(category="A"), question(category="A"), question(category="B")])
 

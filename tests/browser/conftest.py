@@ -41,3 +41,23 @@ def audit(page):
     yield run
     missed = sorted({url for url in loaded if url not in audited})
     assert not missed, f"Pages visited without an accessibility check: {missed}"
+
+
+@pytest.fixture(scope="session")
+def _migration_data(django_db_setup):
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def _keep_migration_data(_migration_data, django_db_serialized_rollback):
+    """Restore what migrations made (the Instructors group) after live-server tests flush.
+
+    Playwright's event loop gives this thread a fresh connection object, which has lost the
+    serialized data Django restores from; hand it back.
+    """
+    from django.db import connection
+
+    if _migration_data is not None:
+        connection._test_serialized_contents = _migration_data

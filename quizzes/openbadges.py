@@ -1,0 +1,149 @@
+"""Completion records as Open Badges 3.0 credentials, signed as VC-JWT (ES256).
+
+The signing key comes from settings.OPENBADGES_PRIVATE_KEY (PEM), or is derived from the
+secret key so every worker signs with the same key without extra set-up. Its public half is
+published as a JWK Set at /.well-known/jwks.json; the JWT header's `kid` points into it.
+"""
+
+import hashlib
+import uuid
+from datetime import datetime
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.urls import reverse
+from jwt.algorithms import ECAlgorithm
+
+from .models import CompletionRecord
+
+ALGORITHM = "ES256"
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+
+
+def signing_key() -> ec.EllipticCurvePrivateKey:
+    if settings.OPENBADGES_PRIVATE_KEY:
+        return serialization.load_pem_private_key(
+            settings.OPENBADGES_PRIVATE_KEY.encode(), password=None
+        )
+    seed = hashlib.sha256(f"openbadges-signing-key:{settings.SECRET_KEY}".encode()).digest()
+    order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # P-256's n
+    return ec.derive_private_key(int.from_bytes(seed, "big") % (order - 1) + 1, ec.SECP256R1())
+
+
+def public_jwk() -> dict:
+    key = ECAlgorithm.to_jwk(signing_key().public_key(), as_dict=True)
+    thumbprint = jwt.utils.base64url_encode(
+        hashlib.sha256(
+            f'{{"crv":"{key["crv"]}","kty":"{key["kty"]}","x":"{key["x"]}","y":"{key["y"]}"}}'.encode()
+        ).digest()
+    ).decode()
+    return {**key, "kid": thumbprint, "use": "sig", "alg": ALGORITHM, "iss": issuer_id()}
+
+
+def jwks() -> dict:
+    return {"keys": [public_jwk()]}
+
+
+def _url(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def issuer_id() -> str:
+    return _url("quizzes:issuer_profile")
+
+
+def issuer_profile() -> dict:
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": issuer_id(),
+        "type": ["Profile"],
+        "name": settings.CERTIFICATE_ISSUER_NAME,
+        "url": settings.SITE_URL + "/",
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def credential(record: CompletionRecord) -> dict:
+    """The record as an OpenBadgeCredential (unsigned JSON)."""
+    verify_url = _url("quizzes:verify", record.verification_code)
+    topics = ", ".join(t["name"] for t in record.topics)
+    narrative = (
+        f"Passed the {record.quiz_title} with {record.score:.0f}%, meeting the overall pass "
+        f"mark and the minimum score in every topic: {topics}."
+    )
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": verify_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"{record.quiz_title}: {record.holder_name}",
+        "issuer": {k: v for k, v in issuer_profile().items() if k != "@context"},
+        "validFrom": _iso(record.issued_at),
+        "validUntil": _iso(record.expires_at),
+        "awardedDate": _iso(record.issued_at),
+        "credentialSubject": {
+            # The holder, named per record: no email or account id leaves the site.
+            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, verify_url + '#holder')}",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": _url("quizzes:quiz_detail", record.quiz.slug),
+                "type": ["Achievement"],
+                "achievementType": "Certificate",
+                "name": record.quiz_title,
+                "description": (
+                    "Safety training for scalp micropigmentation practitioners: pigment and "
+                    "needle depth, blue discoloration, swollen lymph nodes, healing side "
+                    "effects, hygiene and choosing a qualified practitioner."
+                ),
+                "criteria": {"narrative": narrative},
+            },
+        },
+        "credentialStatus": {
+            "id": _url("quizzes:revocation_list"),
+            "type": "1EdTechRevocationList",
+        },
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
+
+
+def signed_credential(record: CompletionRecord) -> str:
+    """The credential as a compact JWS (VC-JWT): the credential plus registered claims."""
+    body = credential(record)
+    claims = {
+        **body,
+        "iss": body["issuer"]["id"],
+        "jti": body["id"],
+        "sub": body["credentialSubject"]["id"],
+        "nbf": int(record.issued_at.timestamp()),
+        "exp": int(record.expires_at.timestamp()),
+    }
+    key = public_jwk()
+    return jwt.encode(
+        claims,
+        signing_key(),
+        algorithm=ALGORITHM,
+        headers={"kid": _url("quizzes:jwks") + "#" + key["kid"], "typ": "JWT"},
+    )
+
+
+def revocation_list() -> dict:
+    """1EdTech Revocation List: the credentials this issuer has revoked."""
+    revoked = CompletionRecord.objects.exclude(revoked_at=None).values_list(
+        "verification_code", "revocation_reason"
+    )
+    return {
+        "id": _url("quizzes:revocation_list"),
+        "issuer": issuer_id(),
+        "revokedCredentials": [
+            {"id": _url("quizzes:verify", code), "revocationReason": reason}
+            for code, reason in revoked
+        ],
+    }

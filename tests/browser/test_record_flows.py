@@ -1,0 +1,98 @@
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from quizzes.models import CompletionRecord
+from tests.browser.test_quiz_flows import choose, current_drawn, log_in
+from tests.test_records import pdf_text_and_qr
+
+
+def pass_certification(page, audit, live_server):
+    page.goto(f"{live_server.url}/quizzes/cert/")
+    audit()
+    page.get_by_role("button", name="Start").click()
+    audit()
+    for position in range(1, 5):
+        choose(page, current_drawn(page), right=True)
+        page.get_by_role("button", name="Save and review" if position == 4 else "Next").click()
+        audit()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name="Passed — 100%")).to_be_visible()
+    audit()
+
+
+def test_pass_download_the_certificate_and_verify_it_from_its_qr_code(
+    live_server, page, audit, quiz_factory, alice, settings
+):
+    settings.SITE_URL = live_server.url
+    quiz_factory(slug="cert", topics=2, per_topic=2, purpose="certification")
+    log_in(page, audit, live_server, alice)
+    pass_certification(page, audit, live_server)
+
+    page.get_by_role("link", name="My records").click()
+    expect(page.get_by_text("Valid", exact=True)).to_be_visible()
+    audit()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download PDF")).click()
+    pdf = download.value.path().read_bytes()
+    text, codes, _ = pdf_text_and_qr(pdf)
+    assert "Alice Adams" in text
+    [verify_url] = codes
+
+    page.goto(verify_url)
+    expect(page.locator(".verify-status")).to_contain_text("Valid")
+    expect(page.locator(".verify-details")).to_contain_text("Alice Adams")
+    audit()
+
+
+def test_an_instructor_revokes_and_the_public_page_says_why(
+    live_server, page, audit, quiz_factory, alice, instructor
+):
+    quiz_factory(slug="cert", topics=2, per_topic=2, purpose="certification")
+    log_in(page, audit, live_server, alice)
+    pass_certification(page, audit, live_server)
+    record = CompletionRecord.objects.get()
+    page.get_by_role("button", name="Log out").click()
+    audit()
+
+    log_in(page, audit, live_server, instructor)
+    page.get_by_role("link", name="Instructor admin").click()
+    audit()
+    page.get_by_role("link", name="Completion records").click()
+    audit()
+    page.get_by_role("checkbox", name="Select this object for an action").first.check()
+    page.get_by_label("Action:").select_option("revoke")
+    page.get_by_role("button", name="Go").click()
+    audit()
+    page.get_by_label("Reason for revoking").fill("Another person sat the quiz for the holder.")
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_text("1 records revoked.")).to_be_visible()
+    audit()
+
+    page.goto(f"{live_server.url}/verify/{record.verification_code}/")
+    expect(page.locator(".verify-status")).to_contain_text("Revoked")
+    expect(page.locator(".verify-status")).to_contain_text(
+        "Another person sat the quiz for the holder."
+    )
+    audit()
+
+
+def test_an_expired_record_shows_expired(live_server, page, audit, quiz_factory, alice):
+    from django.utils import timezone
+
+    from quizzes.attempts import start_attempt, submit_attempt
+    from tests.conftest import answer_all
+
+    quiz = quiz_factory(slug="cert", topics=1, per_topic=2, purpose="certification")
+    long_ago = timezone.now() - timedelta(days=400)
+    attempt = start_attempt(quiz=quiz, trainee=alice, now=long_ago)
+    answer_all(attempt, right=True)
+    submit_attempt(attempt=attempt, now=long_ago)
+    record = CompletionRecord.objects.get()
+    page.goto(f"{live_server.url}/verify/")
+    audit()
+    page.get_by_label("Verification code").fill(record.verification_code)
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator(".verify-status")).to_contain_text("Expired")
+    audit()

@@ -1,0 +1,418 @@
+import csv
+import io
+import re
+from datetime import timedelta
+
+import jwt
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.attempts import AttemptRefused, start_attempt, submit_attempt
+from quizzes.models import AuditLogEntry, CompletionRecord, Quiz
+from quizzes.records import issue_record, revoke_record
+from tests.conftest import answer_all
+
+
+@pytest.fixture
+def certification(quiz_factory):
+    return quiz_factory(
+        slug="cert",
+        purpose="certification",
+        max_attempts=2,
+        topic_floor=60,
+        title="SMP Safety Certification",
+    )
+
+
+def pass_quiz(quiz, trainee, now=None):
+    now = now or timezone.now()
+    attempt = start_attempt(quiz=quiz, trainee=trainee, now=now)
+    answer_all(attempt, right=True)
+    return submit_attempt(attempt=attempt, now=now)
+
+
+@pytest.fixture
+def record(certification, alice):
+    pass_quiz(certification, alice)
+    return CompletionRecord.objects.get()
+
+
+def test_passing_a_certification_issues_one_record_with_a_snapshot(record, alice, settings):
+    assert record.holder_name == "Alice Adams"
+    assert record.holder_job_title == "SMP practitioner"
+    assert record.quiz_title == "SMP Safety Certification"
+    assert record.score == 100
+    assert [t["name"] for t in record.topics] == ["Topic 1", "Topic 2"]
+    assert record.issuer_name == settings.CERTIFICATE_ISSUER_NAME
+    assert record.expires_at - record.issued_at == timedelta(days=365)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", record.verification_code)  # 192 bits
+    alice.full_name = "Alice Renamed"
+    alice.save()
+    record.refresh_from_db()
+    assert record.holder_name == "Alice Adams"
+
+
+def test_a_second_grading_of_the_same_attempt_issues_no_second_record(record):
+    attempt = record.attempt
+    submit_attempt(attempt=attempt, now=timezone.now())
+    assert CompletionRecord.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        issue_record(attempt, [])
+
+
+def test_failing_or_practising_issues_no_record(certification, quiz_factory, alice):
+    attempt = start_attempt(quiz=certification, trainee=alice, now=timezone.now())
+    submit_attempt(attempt=attempt, now=timezone.now())
+    pass_quiz(quiz_factory(slug="practice"), alice)
+    assert not CompletionRecord.objects.exists()
+
+
+def test_a_quiz_with_records_cannot_be_deleted(record):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        Quiz.objects.get(slug="cert").delete()
+
+
+@pytest.mark.parametrize(
+    ("days_later", "label"),
+    [(0, "Valid"), (340, "Expiring"), (366, "Expired")],
+)
+def test_my_records_shows_each_status(alice_client, record, days_later, label):
+    with time_machine.travel(timezone.now() + timedelta(days=days_later)):
+        alice_client.force_login(record.trainee)  # the old session has expired by then
+        html = alice_client.get(reverse("quizzes:my_records")).content.decode()
+    assert f">{label}</span>" in html
+    assert reverse("quizzes:record_pdf", args=[record.verification_code]) in html
+
+
+def test_my_records_shows_revoked(alice_client, record, instructor):
+    revoke_record(record_id=record.pk, reason="Wrong person", actor=instructor, now=timezone.now())
+    assert ">Revoked</span>" in alice_client.get(reverse("quizzes:my_records")).content.decode()
+
+
+def pdf_text_and_qr(content):
+    import pypdf
+    import zxingcpp
+
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    page = reader.pages[0]
+    codes = [result.text for image in page.images for result in zxingcpp.read_barcodes(image.image)]
+    return page.extract_text(), codes, page.mediabox
+
+
+def test_the_pdf_certificate_carries_the_record_and_a_qr_code_to_its_page(
+    client, make_user, certification, settings
+):
+    settings.SITE_URL = "https://training.example.com"
+    holder = make_user("lukasz@example.com", "Łukasz Żółć")
+    pass_quiz(certification, holder)
+    record = CompletionRecord.objects.get()
+    client.force_login(holder)
+    response = client.get(reverse("quizzes:record_pdf", args=[record.verification_code]))
+    assert response["Content-Type"] == "application/pdf"
+    text, codes, box = pdf_text_and_qr(response.content)
+    assert float(box.width) > float(box.height)  # landscape
+    for expected in (
+        "Łukasz Żółć",
+        "SMP Safety Certification",
+        "100%",
+        f"{record.issued_at:%d %B %Y}",
+        f"{record.expires_at:%d %B %Y}",
+        "SMP Safety Training",
+        record.verification_code,
+        "Valid",
+    ):
+        assert expected in text
+    assert codes == [f"https://training.example.com/verify/{record.verification_code}/"]
+
+
+def test_a_revoked_records_pdf_still_downloads_marked_revoked(alice_client, record, instructor):
+    revoke_record(record_id=record.pk, reason="Fraud", actor=instructor, now=timezone.now())
+    response = alice_client.get(reverse("quizzes:record_pdf", args=[record.verification_code]))
+    text, _, _ = pdf_text_and_qr(response.content)
+    assert "REVOKED" in text
+
+
+def test_another_trainees_pdf_is_a_404(client, record, bob):
+    client.force_login(bob)
+    url = reverse("quizzes:record_pdf", args=[record.verification_code])
+    assert client.get(url).status_code == 404
+
+
+def test_the_verify_page_needs_no_login_and_shows_no_email(client, record):
+    html = client.get(reverse("quizzes:verify", args=[record.verification_code])).content.decode()
+    assert "Valid" in html
+    assert "Alice Adams" in html and "SMP Safety Certification" in html
+    assert "alice@example.com" not in html
+
+
+def test_the_verify_page_shows_a_revocation_and_its_reason(client, record, instructor):
+    revoke_record(
+        record_id=record.pk,
+        reason="Certificate obtained by fraud",
+        actor=instructor,
+        now=timezone.now(),
+    )
+    html = client.get(reverse("quizzes:verify", args=[record.verification_code])).content.decode()
+    assert "Revoked" in html and "Certificate obtained by fraud" in html
+
+
+def test_an_expired_record_says_expired(client, record):
+    with time_machine.travel(record.expires_at + timedelta(days=1)):
+        html = client.get(reverse("quizzes:verify", args=[record.verification_code])).content
+    assert b"Expired" in html
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["x" * 32, "short", "A" * 31, "A" * 33, "has spaces in it, not a code.....", "é" * 32],
+)
+def test_an_unknown_or_malformed_code_is_a_404_saying_so(client, db, code):
+    response = client.get(f"/verify/{code}/")
+    assert response.status_code == 404
+    assert b"This verification code is not known" in response.content
+
+
+def test_a_malformed_code_does_not_touch_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/verify/not-a-code/").status_code == 404
+        assert client.get("/verify/not-a-code.json").status_code == 404
+
+
+def test_the_verify_form_sends_to_the_page_of_the_code(client, record):
+    response = client.get(reverse("quizzes:verify_form"), {"code": f" {record.verification_code} "})
+    assert response.url == reverse("quizzes:verify", args=[record.verification_code])
+    assert client.get(reverse("quizzes:verify_form"), {"code": "nope"}).status_code == 404
+
+
+def test_the_verify_page_runs_a_fixed_number_of_queries(
+    client, record, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):  # the record, the chain of records
+        client.get(reverse("quizzes:verify", args=[record.verification_code]))
+
+
+# --- Renewal -----------------------------------------------------------------------------------
+
+
+def test_a_record_expiring_soon_may_be_renewed_past_the_attempt_limit(certification, alice):
+    start = timezone.now()
+    pass_quiz(certification, alice, start)
+    attempt = start_attempt(quiz=certification, trainee=alice, now=start + timedelta(days=1))
+    submit_attempt(attempt=attempt, now=start + timedelta(days=1))  # failed: limit reached
+    with pytest.raises(AttemptRefused, match="used all 2 attempts"):
+        start_attempt(quiz=certification, trainee=alice, now=start + timedelta(days=2))
+    later = start + timedelta(days=340)
+    pass_quiz(certification, alice, later)
+    first, renewed = CompletionRecord.objects.order_by("issued_at")
+    assert renewed.previous == first
+    assert renewed.expires_at == later + timedelta(days=365)
+
+
+def test_the_verify_page_shows_the_chain_of_records(client, certification, alice):
+    start = timezone.now() - timedelta(days=400)
+    pass_quiz(certification, alice, start)
+    pass_quiz(certification, alice, start + timedelta(days=366))
+    first, second = CompletionRecord.objects.order_by("issued_at")
+    html = client.get(reverse("quizzes:verify", args=[first.verification_code])).content.decode()
+    assert "Expired" in html
+    assert reverse("quizzes:verify", args=[second.verification_code]) in html
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+def reminders(now):
+    out = io.StringIO()
+    with time_machine.travel(now):
+        call_command("send_expiry_reminders", stdout=out)
+    return out.getvalue()
+
+
+def test_each_expiry_reminder_is_sent_once(record, django_capture_on_commit_callbacks):
+    expires = record.expires_at
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Sent 0" in reminders(expires - timedelta(days=31))
+        assert "Sent 1 " in reminders(expires - timedelta(days=30))
+        assert "Sent 0" in reminders(expires - timedelta(days=29))
+        assert "Sent 1 " in reminders(expires - timedelta(days=6))
+        assert "Sent 1 " in reminders(expires - timedelta(hours=20))
+        assert "Sent 0" in reminders(expires - timedelta(hours=10))
+    assert [m.subject for m in mail.outbox] == [
+        "Your SMP Safety Certification record expires in 30 days",
+        "Your SMP Safety Certification record expires in 7 days",
+        "Your SMP Safety Certification record expires in 1 day",
+    ]
+    assert mail.outbox[0].to == ["alice@example.com"]
+    assert record.verification_code in mail.outbox[0].body
+
+
+def test_renewed_and_revoked_records_get_no_reminder(
+    record, instructor, certification, alice, django_capture_on_commit_callbacks
+):
+    revoke_record(record_id=record.pk, reason="Mistake", actor=instructor, now=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Sent 0" in reminders(record.expires_at - timedelta(days=5))
+    assert mail.outbox == []
+
+
+# --- Admin -------------------------------------------------------------------------------------
+
+
+def admin_action(client, action, records, **extra):
+    return client.post(
+        reverse("admin:quizzes_completionrecord_changelist"),
+        {"action": action, "_selected_action": [r.pk for r in records], **extra},
+    )
+
+
+def test_revoking_asks_for_a_reason_then_records_who_and_when(
+    instructor_client, record, instructor
+):
+    response = admin_action(instructor_client, "revoke", [record])
+    assert response.status_code == 200
+    assert b"Reason for revoking" in response.content
+    record.refresh_from_db()
+    assert record.revoked_at is None
+
+    response = admin_action(instructor_client, "revoke", [record], apply="1", reason="")
+    assert b"This field is required" in response.content
+
+    admin_action(instructor_client, "revoke", [record], apply="1", reason="Identity fraud")
+    record.refresh_from_db()
+    assert record.revoked_by == instructor
+    assert record.revocation_reason == "Identity fraud"
+    entry = AuditLogEntry.objects.get(action="quizzes.record.revoked")
+    assert entry.actor == instructor and entry.data["reason"] == "Identity fraud"
+
+
+def test_a_revocation_cannot_be_edited_afterwards(instructor_client, record, instructor):
+    from quizzes.records import RecordRefused
+
+    revoke_record(record_id=record.pk, reason="First", actor=instructor, now=timezone.now())
+    with pytest.raises(RecordRefused):
+        revoke_record(record_id=record.pk, reason="Second", actor=instructor, now=timezone.now())
+    record.refresh_from_db()
+    assert record.revocation_reason == "First"
+    change_url = reverse("admin:quizzes_completionrecord_change", args=[record.pk])
+    instructor_client.post(change_url, {"revocation_reason": "Edited"})
+    record.refresh_from_db()
+    assert record.revocation_reason == "First"
+    entry = AuditLogEntry.objects.get()
+    audit_url = reverse("admin:quizzes_auditlogentry_change", args=[entry.pk])
+    instructor_client.post(audit_url, {"action": "edited"})
+    entry.refresh_from_db()
+    assert entry.action == "quizzes.record.revoked"
+
+
+def test_records_filter_by_status_and_search_by_code(instructor_client, record):
+    url = reverse("admin:quizzes_completionrecord_changelist")
+    assert instructor_client.get(url, {"status": "valid"}).context["cl"].result_count == 1
+    assert instructor_client.get(url, {"status": "revoked"}).context["cl"].result_count == 0
+    found = instructor_client.get(url, {"q": record.verification_code})
+    assert found.context["cl"].result_count == 1
+
+
+def test_records_export_as_csv(instructor_client, record):
+    response = admin_action(instructor_client, "export_csv", [record])
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "name",
+        "job title",
+        "quiz",
+        "topics",
+        "score",
+        "issued",
+        "expires",
+        "status",
+        "code",
+        "trainer",
+    ]
+    assert rows[1][:5] == [
+        "Alice Adams",
+        "SMP practitioner",
+        "SMP Safety Certification",
+        "Topic 1; Topic 2",
+        "100",
+    ]
+    assert rows[1][7:9] == ["Valid", record.verification_code]
+
+
+def test_trainees_cannot_reach_the_records_admin(alice_client, record):
+    response = alice_client.get(reverse("admin:quizzes_completionrecord_changelist"))
+    assert response.status_code == 302
+
+
+# --- Open Badges 3.0 ---------------------------------------------------------------------------
+
+
+def credential_schema():
+    import json
+    from pathlib import Path
+
+    path = (
+        Path(__file__).parent / "data" / "openbadges" / "ob_v3p0_achievementcredential_schema.json"
+    )
+    return json.loads(path.read_text())
+
+
+def test_the_credential_is_a_valid_open_badge(client, record):
+    import jsonschema
+
+    response = client.get(reverse("quizzes:verify_json", args=[record.verification_code]))
+    credential = response.json()
+    validator = jsonschema.Draft201909Validator(
+        credential_schema(), format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER
+    )
+    errors = [e.message for e in validator.iter_errors(credential)]
+    assert errors == []
+    assert "OpenBadgeCredential" in credential["type"]
+    assert credential["credentialSubject"]["achievement"]["criteria"]["narrative"]
+    assert credential["credentialStatus"]["type"] == "1EdTechRevocationList"
+    assert credential["validUntil"].endswith("Z")
+
+
+def test_the_signed_credential_verifies_with_the_published_key(client, record):
+    token = client.get(reverse("quizzes:verify_jwt", args=[record.verification_code])).content
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "ES256" and header["typ"] == "JWT"
+    jwks_url, kid = header["kid"].split("#")
+    assert jwks_url.endswith("/.well-known/jwks.json")
+    jwks = client.get("/.well-known/jwks.json")
+    assert jwks["Content-Type"] == "application/jwk-set+json"
+    key = jwt.PyJWKSet.from_dict(jwks.json())[kid]
+    claims = jwt.decode(token, key.key, algorithms=["ES256"], options={"verify_aud": False})
+    credential = client.get(reverse("quizzes:verify_json", args=[record.verification_code])).json()
+    assert claims["jti"] == credential["id"]
+    assert claims["iss"] == credential["issuer"]["id"]
+    assert claims["sub"] == credential["credentialSubject"]["id"]
+    assert claims["nbf"] == int(record.issued_at.timestamp())
+    assert claims["exp"] == int(record.expires_at.timestamp())
+    assert {k: v for k, v in claims.items() if k not in ("iss", "jti", "sub", "nbf", "exp")} == (
+        credential
+    )
+
+
+def test_a_tampered_credential_fails_verification(client, record):
+    token = client.get(reverse("quizzes:verify_jwt", args=[record.verification_code])).content
+    head, payload, signature = token.decode().split(".")
+    forged = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(payload).replace(b"Alice", b"Mallory")
+    ).decode()
+    key = jwt.PyJWKSet.from_dict(client.get("/.well-known/jwks.json").json()).keys[0]
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(f"{head}.{forged}.{signature}", key.key, algorithms=["ES256"])
+
+
+def test_a_revocation_shows_in_the_revocation_list(client, record, instructor):
+    revoke_record(record_id=record.pk, reason="Fraud", actor=instructor, now=timezone.now())
+    listing = client.get(reverse("quizzes:revocation_list")).json()
+    credential = client.get(reverse("quizzes:verify_json", args=[record.verification_code])).json()
+    assert listing["revokedCredentials"] == [{"id": credential["id"], "revocationReason": "Fraud"}]
+    assert credential["credentialStatus"]["id"] == listing["id"]
