@@ -357,6 +357,7 @@ class DrawRuleInline(admin.TabularInline):
 class QuizAdmin(admin.ModelAdmin):
     list_display = (
         "title",
+        "analysis_link",
         "purpose",
         "published",
         "pass_mark",
@@ -375,6 +376,11 @@ class QuizAdmin(admin.ModelAdmin):
         (_("Passing"), {"fields": ("pass_mark", "topic_floor", "validity_days")}),
         (_("Limits"), {"fields": ("time_limit_minutes", "max_attempts", "cooldown_minutes")}),
     )
+
+    @admin.display(description=_("statistics"))
+    def analysis_link(self, quiz):
+        url = reverse("insight:item_analysis", args=[quiz.pk])
+        return format_html('<a href="{}">Item analysis</a>', url)
 
 
 @admin.register(Attempt)

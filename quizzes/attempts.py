@@ -1,5 +1,7 @@
 """The attempt workflows: start, answer, submit, close expired. Each runs in one transaction."""
 
+import hashlib
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -92,6 +94,12 @@ def _load_for_snapshot(question_ids: list[int]) -> list[Question]:
     return [by_id[i] for i in question_ids if i in by_id]
 
 
+def question_version(prompt: str, choices: list[dict], correct: int) -> str:
+    """A short fingerprint of a question's wording, choices and key as drawn."""
+    text = json.dumps([prompt, [c["text"] for c in choices], correct], ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
 def _snapshot(attempt: Attempt, questions: list[Question], quiz: Quiz, rng) -> list[DrawnQuestion]:
     if quiz.shuffle_questions:
         rng.shuffle(questions)
@@ -103,6 +111,8 @@ def _snapshot(attempt: Attempt, questions: list[Question], quiz: Quiz, rng) -> l
         order = list(range(len(choices)))
         if quiz.shuffle_choices and question.kind != Question.Kind.TRUE_FALSE:
             rng.shuffle(order)
+        snapshot = [{"text": c.text, "feedback": c.feedback} for c in choices]
+        correct = sum(1 << i for i, c in enumerate(choices) if c.is_correct)
         drawn.append(
             DrawnQuestion(
                 attempt=attempt,
@@ -113,9 +123,10 @@ def _snapshot(attempt: Attempt, questions: list[Question], quiz: Quiz, rng) -> l
                 kind=question.kind,
                 prompt=question.prompt,
                 explanation=question.explanation,
-                choices=[{"text": c.text, "feedback": c.feedback} for c in choices],
+                choices=snapshot,
                 display_order=order,
-                correct=sum(1 << i for i, c in enumerate(choices) if c.is_correct),
+                correct=correct,
+                version=question_version(question.prompt, snapshot, correct),
             )
         )
     return drawn

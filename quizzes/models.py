@@ -389,6 +389,9 @@ class DrawnQuestion(models.Model):
     choices = models.JSONField()  # [{"text": ..., "feedback": ...}] in the question's own order
     display_order = models.JSONField()  # indexes into choices, as shown
     correct = models.PositiveIntegerField()  # bit i set: choice i is right
+    # Identifies the wording and choices drawn: figures per choice are only comparable between
+    # drawings of the same version (an instructor may have edited the question in between).
+    version = models.CharField(max_length=16, default="")
     selected = models.PositiveIntegerField(null=True, blank=True)  # None: not answered
     answered_at = models.DateTimeField(null=True, blank=True)
     earned = models.FloatField(null=True, blank=True)  # 0..1, set when graded

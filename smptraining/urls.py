@@ -17,5 +17,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include(auth_urls)),
     path("", include("quizzes.urls")),
+    path("instructor/", include("quizzes.insight_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,209 @@
+"""Instructor pages in the admin's look: gradebook, trainee, item analysis, cohort."""
+
+import csv
+from datetime import datetime, time
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from . import insight
+from .models import Attempt, CompletionRecord, Quiz
+
+PAGE_SIZE = 50
+
+
+def instructor_view(view):
+    """Staff only (others go to the admin login), and the right to read attempts."""
+
+    def check(request, *args, **kwargs):
+        if not request.user.has_perm("quizzes.view_attempt"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return admin.site.admin_view(check)
+
+
+def _context(request, title, **extra):
+    return {**admin.site.each_context(request), "title": title, **extra}
+
+
+class GradebookFilterForm(forms.Form):
+    quiz = forms.ModelChoiceField(Quiz.objects.all(), required=False, empty_label="All quizzes")
+    passed = forms.ChoiceField(
+        choices=[("", "Passed or not"), ("yes", "Passed"), ("no", "Not passed")], required=False
+    )
+    record = forms.ChoiceField(
+        label="Record status",
+        choices=[
+            ("", "Any record status"),
+            ("none", "No record"),
+            *CompletionRecord.Status.choices,
+        ],
+        required=False,
+    )
+    since = forms.DateField(
+        label="Last attempt from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Last attempt until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(label="Name or email", required=False, max_length=100)
+    sort = forms.ChoiceField(choices=[(k, k) for k in insight.GRADEBOOK_SORTS], required=False)
+    dir = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False)
+
+    def filters(self) -> insight.GradebookFilters:
+        """The valid filters; a field with a nonsense value is left out (and reported)."""
+        data = {
+            name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors
+        }
+        tz = timezone.get_current_timezone()
+        return insight.GradebookFilters(
+            quiz_id=data["quiz"].pk if data.get("quiz") else None,
+            passed={"yes": True, "no": False}.get(data.get("passed") or ""),
+            record_status=data.get("record") or "",
+            since=datetime.combine(data["since"], time.min, tz) if data.get("since") else None,
+            until=(datetime.combine(data["until"], time.max, tz) if data.get("until") else None),
+            search=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "name",
+            descending=data.get("dir") == "desc",
+        )
+
+
+def _gradebook_rows(request):
+    form = GradebookFilterForm(request.GET)
+    form.is_valid()
+    if form.errors:
+        messages.warning(
+            request,
+            "Some filters were not understood and are ignored: "
+            + "; ".join(
+                f"{form.fields[name].label or name}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            ),
+        )
+    now = timezone.now()
+    return form, insight.gradebook(form.filters(), now), now
+
+
+@instructor_view
+def gradebook(request):
+    """Fixed queries: session, user, permissions (2), count, page of rows, quizzes for the form."""
+    form, rows, now = _gradebook_rows(request)
+    if request.GET.get("format") == "csv":
+        return _gradebook_csv(rows, now)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row["record_status"] = insight.record_status_label(row, now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(
+        request,
+        "insight/gradebook.html",
+        _context(
+            request,
+            "Gradebook",
+            form=form,
+            page=page,
+            query=query.urlencode(),
+            sorts=insight.GRADEBOOK_SORTS,
+        ),
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _gradebook_csv(rows, now):
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(
+            [
+                "name",
+                "email",
+                "quiz",
+                "best score",
+                "attempts",
+                "last attempt",
+                "passed",
+                "record status",
+            ]
+        )
+        for row in rows.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    row["trainee__full_name"],
+                    row["trainee__email"],
+                    row["quiz__title"],
+                    f"{row['best']:.0f}",
+                    row["used"],
+                    f"{row['last_at']:%Y-%m-%d %H:%M}",
+                    "yes" if row["passes"] else "no",
+                    insight.record_status_label(row, now),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="gradebook.csv"'
+    return response
+
+
+@instructor_view
+def trainee(request, user_id):
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    attempts = Attempt.objects.filter(trainee=person).select_related("quiz").order_by("-started_at")
+    return TemplateResponse(
+        request,
+        "insight/trainee.html",
+        _context(
+            request,
+            f"Trainee: {person.full_name}",
+            person=person,
+            attempts=attempts,
+            mastery=insight.topic_mastery(attempts.filter(submitted_at__isnull=False)),
+        ),
+    )
+
+
+@instructor_view
+def item_analysis(request, quiz_id):
+    quiz = get_object_or_404(Quiz, pk=quiz_id)
+    analysis = insight.item_analysis(quiz)
+    return TemplateResponse(
+        request,
+        "insight/item_analysis.html",
+        _context(
+            request,
+            f"Item analysis: {quiz.title}",
+            analysis=analysis,
+            few=insight.FEW_ATTEMPTS,
+            quizzes=Quiz.objects.all(),
+        ),
+    )
+
+
+@instructor_view
+def cohort(request):
+    quiz_id = request.GET.get("quiz") or None
+    quiz = None
+    if quiz_id:
+        quiz = Quiz.objects.filter(pk=quiz_id).first() if quiz_id.isdigit() else None
+        if quiz is None:
+            messages.warning(request, "That quiz is not known; showing every quiz.")
+    data = insight.cohort_mastery(quiz.pk if quiz else None)
+    return TemplateResponse(
+        request,
+        "insight/cohort.html",
+        _context(
+            request, "Cohort mastery by topic", data=data, quiz=quiz, quizzes=Quiz.objects.all()
+        ),
+    )
