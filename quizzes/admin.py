@@ -4,7 +4,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .exporters import bank_as_gift, bank_as_json
+from .exporters import bank_as_gift, bank_as_json, csv_cell
 from .forms import BankUploadForm
 from .importers import ImportRejected, apply_plan, read_gift_bank, read_json_bank
 from .models import (
@@ -31,7 +31,7 @@ from .models import (
     Topic,
 )
 from .questions import duplicate_question
-from .records import revoke_record
+from .records import RecordRefused, revoke_record
 
 
 @admin.register(Topic)
@@ -246,12 +246,25 @@ class QuestionAdmin(admin.ModelAdmin):
             self.message_user(request, f"{error} Nothing was imported.", messages.ERROR)
             return redirect("admin:quizzes_question_import")
         if request.method == "POST" and upload.applied_at is None:
-            with transaction.atomic():
-                claimed = BankImport.objects.filter(pk=upload.pk, applied_at=None).update(
-                    applied_at=timezone.now()
+            try:
+                with transaction.atomic():
+                    claimed = BankImport.objects.filter(pk=upload.pk, applied_at=None).update(
+                        applied_at=timezone.now()
+                    )
+                    if claimed:
+                        result = apply_plan(plan, actor=request.user, source=upload.file_name)
+            except (ImportRejected, IntegrityError) as error:
+                # The bank changed between the preview and now (another import, an edit).
+                self.message_user(
+                    request,
+                    _(
+                        "The bank changed since the preview, so nothing was imported (%(why)s). "
+                        "Check the file again."
+                    )
+                    % {"why": error},
+                    messages.ERROR,
                 )
-                if claimed:
-                    result = apply_plan(plan, actor=request.user, source=upload.file_name)
+                return redirect("admin:quizzes_question_import")
             if claimed:
                 self.message_user(
                     request,
@@ -512,12 +525,15 @@ class CompletionRecordAdmin(admin.ModelAdmin):
             now = timezone.now()
             revoked = 0
             for record in queryset.filter(revoked_at=None):
-                revoke_record(
-                    record_id=record.pk,
-                    reason=form.cleaned_data["reason"],
-                    actor=request.user,
-                    now=now,
-                )
+                try:
+                    revoke_record(
+                        record_id=record.pk,
+                        reason=form.cleaned_data["reason"],
+                        actor=request.user,
+                        now=now,
+                    )
+                except RecordRefused:
+                    continue  # revoked by someone else a moment ago
                 revoked += 1
             self.message_user(request, _("%(n)d records revoked.") % {"n": revoked})
             return None
@@ -541,7 +557,8 @@ class CompletionRecordAdmin(admin.ModelAdmin):
         for record in queryset.order_by("issued_at"):
             trainer = ", ".join(filter(None, [record.trainer_name, record.trainer_qualification]))
             writer.writerow(
-                [
+                csv_cell(cell)
+                for cell in [
                     record.holder_name,
                     record.holder_job_title,
                     record.quiz_title,

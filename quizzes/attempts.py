@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .grading import TopicScore, earned_for, judge
 from .models import Attempt, DrawnQuestion, Question, Quiz
-from .records import issue_record, renewal_allowed
+from .records import issue_record, renewal_window_start
 
 
 class AttemptRefused(Exception):
@@ -31,13 +31,19 @@ class StartCheck:
 
 
 def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
-    """Say whether the trainee may start a new attempt now, and why not. One query."""
+    """Say whether the trainee may start a new attempt now, and why not. One to three queries."""
     stats = Attempt.objects.filter(trainee=trainee, quiz=quiz).aggregate(
         used=Count("id"), last_submitted=Max("submitted_at")
     )
     used = stats["used"]
+    if quiz.max_attempts is not None and used >= quiz.max_attempts:
+        renewal_opened = renewal_window_start(quiz, trainee, now)
+        if renewal_opened is not None:
+            used = Attempt.objects.filter(
+                trainee=trainee, quiz=quiz, started_at__gte=renewal_opened
+            ).count()
     left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
-    if left == 0 and not renewal_allowed(quiz, trainee, now):
+    if left == 0:
         return StartCheck(
             False,
             _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
@@ -179,15 +185,19 @@ def start_attempt(*, quiz: Quiz, trainee, now: datetime, rng=None) -> Attempt:
 
 
 def parse_selection(drawn: DrawnQuestion, values: list[str]) -> int | None:
-    """Turn posted choice indexes into a mask, or raise AttemptRefused for a tampered value."""
+    """Turn the posted choices into a mask, or raise AttemptRefused for a tampered value.
+
+    The browser posts each choice's place on the page (1, 2, 3…), never its place in the
+    question, so the markup says nothing about which choice is which.
+    """
     if not values:
         return None
     try:
-        indexes = {int(value) for value in values}
+        places = {int(value) for value in values}
     except (TypeError, ValueError):
-        indexes = {-1}
-    if any(i < 0 or i >= len(drawn.choices) for i in indexes) or (
-        drawn.kind != Question.Kind.MULTIPLE and len(indexes) > 1
+        places = {0}
+    if any(p < 1 or p > len(drawn.display_order) for p in places) or (
+        drawn.kind != Question.Kind.MULTIPLE and len(places) > 1
     ):
         raise AttemptRefused(
             _(
@@ -195,7 +205,7 @@ def parse_selection(drawn: DrawnQuestion, values: list[str]) -> int | None:
                 "again."
             )
         )
-    return sum(1 << i for i in indexes)
+    return sum(1 << drawn.display_order[p - 1] for p in places)
 
 
 @transaction.atomic

@@ -84,3 +84,9 @@ def _gift_questions(questions: Iterable[Question]) -> Iterable[GiftQuestion]:
             category=question.topic.name,
             source=question.source_section,
         )
+
+
+def csv_cell(value) -> str:
+    """Text safe for a spreadsheet: a cell starting with = + - @ would run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -94,6 +94,10 @@ def _require(obj, name: str, kind, where: str, *, default=None):
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         expected = {str: "text", bool: "true or false", int: "a whole number", list: "a list"}
         raise ImportRejected(f"{where}: '{name}' must be {expected.get(kind, kind.__name__)}.")
+    if kind is str and "\x00" in value:
+        raise ImportRejected(f"{where}: '{name}' contains a NUL character, which text cannot hold.")
+    if kind is int and not 0 <= value <= 32767:
+        raise ImportRejected(f"{where}: '{name}' must be between 0 and 32767.")
     return value
 
 
@@ -105,6 +109,12 @@ def read_json_bank(data: bytes) -> ImportPlan:
     except json.JSONDecodeError as error:
         raise ImportRejected(
             f"Line {error.lineno}: this is not valid JSON ({error.msg})."
+        ) from None
+    except (ValueError, RecursionError):
+        # Numbers of thousands of digits, or lists nested thousands deep: no bank looks like it.
+        raise ImportRejected(
+            "This is not a question bank: the JSON is nested too deep or holds a number too "
+            "long to read."
         ) from None
     if not isinstance(document, dict) or not isinstance(document.get("topics"), list):
         raise ImportRejected('The file must be a JSON object with a "topics" list.')

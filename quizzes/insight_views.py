@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from . import insight
+from .exporters import csv_cell
 from .models import Attempt, CompletionRecord, Quiz
 
 PAGE_SIZE = 50
@@ -140,7 +141,8 @@ def _gradebook_csv(rows, now):
         )
         for row in rows.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                csv_cell(cell)
+                for cell in [
                     row["trainee__full_name"],
                     row["trainee__email"],
                     row["quiz__title"],

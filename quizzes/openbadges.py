@@ -43,7 +43,8 @@ def public_jwk() -> dict:
             f'{{"crv":"{key["crv"]}","kty":"{key["kty"]}","x":"{key["x"]}","y":"{key["y"]}"}}'.encode()
         ).digest()
     ).decode()
-    return {**key, "kid": thumbprint, "use": "sig", "alg": ALGORITHM, "iss": issuer_id()}
+    kid = f"{_url('quizzes:jwks')}#{thumbprint}"
+    return {**key, "kid": kid, "use": "sig", "alg": ALGORITHM, "iss": issuer_id()}
 
 
 def jwks() -> dict:
@@ -72,9 +73,14 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def credential_id(record: CompletionRecord) -> str:
+    """A URN naming the credential: it identifies it without revealing its verification code."""
+    digest = hashlib.sha256(f"credential:{record.verification_code}".encode()).digest()
+    return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
+
+
 def credential(record: CompletionRecord) -> dict:
     """The record as an OpenBadgeCredential (unsigned JSON)."""
-    verify_url = _url("quizzes:verify", record.verification_code)
     topics = ", ".join(t["name"] for t in record.topics)
     narrative = (
         f"Passed the {record.quiz_title} with {record.score:.0f}%, meeting the overall pass "
@@ -82,7 +88,7 @@ def credential(record: CompletionRecord) -> dict:
     )
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
-        "id": verify_url,
+        "id": credential_id(record),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{record.quiz_title}: {record.holder_name}",
         "issuer": {k: v for k, v in issuer_profile().items() if k != "@context"},
@@ -91,7 +97,7 @@ def credential(record: CompletionRecord) -> dict:
         "awardedDate": _iso(record.issued_at),
         "credentialSubject": {
             # The holder, named per record: no email or account id leaves the site.
-            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, verify_url + '#holder')}",
+            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, credential_id(record) + '#holder')}",
             "type": ["AchievementSubject"],
             "achievement": {
                 "id": _url("quizzes:quiz_detail", record.quiz.slug),
@@ -125,25 +131,24 @@ def signed_credential(record: CompletionRecord) -> str:
         "nbf": int(record.issued_at.timestamp()),
         "exp": int(record.expires_at.timestamp()),
     }
-    key = public_jwk()
     return jwt.encode(
         claims,
         signing_key(),
         algorithm=ALGORITHM,
-        headers={"kid": _url("quizzes:jwks") + "#" + key["kid"], "typ": "JWT"},
+        headers={"kid": public_jwk()["kid"], "typ": "JWT"},
     )
 
 
 def revocation_list() -> dict:
     """1EdTech Revocation List: the credentials this issuer has revoked."""
-    revoked = CompletionRecord.objects.exclude(revoked_at=None).values_list(
+    revoked = CompletionRecord.objects.exclude(revoked_at=None).only(
         "verification_code", "revocation_reason"
     )
     return {
         "id": _url("quizzes:revocation_list"),
         "issuer": issuer_id(),
         "revokedCredentials": [
-            {"id": _url("quizzes:verify", code), "revocationReason": reason}
-            for code, reason in revoked
+            {"id": credential_id(record), "revocationReason": record.revocation_reason}
+            for record in revoked.iterator()
         ],
     }

@@ -15,14 +15,18 @@ from .certificates import certificate_pdf, verify_url
 from .models import CompletionRecord
 from .records import CODE_PATTERN
 
-CODE = re.compile(rf"^{CODE_PATTERN}$")
+CODE = re.compile(CODE_PATTERN)
 
 
 @login_required
 @require_GET
 def my_records(request):
     now = timezone.now()
-    records = CompletionRecord.objects.filter(trainee=request.user).order_by("-issued_at")
+    records = (
+        CompletionRecord.objects.filter(trainee=request.user)
+        .select_related("quiz")
+        .order_by("-issued_at")
+    )
     rows = [{"record": r, "status": r.status(now), "label": r.status_label(now)} for r in records]
     return render(request, "quizzes/my_records.html", {"rows": rows})
 
@@ -31,7 +35,7 @@ def my_records(request):
 @require_GET
 def record_pdf(request, code):
     """The holder's certificate; anyone else's is a 404. A revoked one still downloads, marked."""
-    if not CODE.match(code):
+    if not CODE.fullmatch(code):
         return _unknown_code(request, code)
     record = get_object_or_404(CompletionRecord, verification_code=code, trainee=request.user)
     pdf = certificate_pdf(record, status_label=record.status_label(timezone.now()))
@@ -47,7 +51,9 @@ def verify_form(request):
     code = request.GET.get("code", "").strip()
     if code:
         return (
-            redirect("quizzes:verify", code) if CODE.match(code) else _unknown_code(request, code)
+            redirect("quizzes:verify", code)
+            if CODE.fullmatch(code)
+            else _unknown_code(request, code)
         )
     return render(request, "quizzes/verify_form.html")
 
@@ -58,7 +64,7 @@ def _unknown_code(request, code):
 
 def _record_or_none(code):
     """A malformed code never reaches the database."""
-    if not CODE.match(code):
+    if not CODE.fullmatch(code):
         return None
     return CompletionRecord.objects.select_related("quiz").filter(verification_code=code).first()
 

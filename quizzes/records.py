@@ -57,16 +57,23 @@ def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> Completion
     )
 
 
-def renewal_allowed(quiz: Quiz, trainee, now: datetime) -> bool:
-    """A holder whose latest record expires within 30 days, or has expired, may sit again."""
+def renewal_window_start(quiz: Quiz, trainee, now: datetime) -> datetime | None:
+    """When the holder's renewal window opened, or None outside one.
+
+    A holder whose latest record expires within 30 days, or has expired, may sit the
+    certification again: the attempt limit then counts only attempts since the window opened.
+    """
     if not quiz.is_certification:
-        return False
+        return None
     latest = (
         CompletionRecord.objects.filter(trainee=trainee, quiz=quiz, revoked_at=None)
         .order_by("-issued_at")
         .first()
     )
-    return latest is not None and latest.expires_at - now <= timedelta(days=RENEWAL_WINDOW_DAYS)
+    if latest is None:
+        return None
+    opens = latest.expires_at - timedelta(days=RENEWAL_WINDOW_DAYS)
+    return opens if now >= opens else None
 
 
 @transaction.atomic

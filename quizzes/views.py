@@ -174,8 +174,8 @@ def question(request, attempt_id, position):
             "attempt": attempt,
             "drawn": drawn,
             "shown_choices": [
-                (index, choice["text"], drawn.is_selected(index))
-                for index, choice in drawn.shown_choices()
+                (place, choice["text"], drawn.is_selected(index))
+                for place, (index, choice) in enumerate(drawn.shown_choices(), start=1)
             ],
             "navigator": [(p, selected is not None) for p, selected in navigator],
             "answered": answered,

@@ -139,6 +139,6 @@ def answer_all(attempt, *, right=True, skip=()):
         save_response(
             attempt=attempt,
             position=drawn.position,
-            values=[str(i) for i in indexes],
+            values=[str(drawn.display_order.index(i) + 1) for i in indexes],
             now=timezone.now(),
         )

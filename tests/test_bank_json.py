@@ -101,6 +101,9 @@ BAD_FILES = [
     (b'{"topics": [\n{"slug": "caf\xe9"}]}', "Line 2: the file is not UTF-8"),
     (b'{"topics": [\n  {"slug": "a",\n  }\n]}', "Line 3: this is not valid JSON"),
     (b"[1, 2]", 'a JSON object with a "topics" list'),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
+    (b'{"topics": [' + b"9" * 5000 + b"]}", "number too long"),
+    (b'{"topics": [{"slug": "a\\u0000b", "name": "x"}]}', "NUL character"),
 ]
 
 

@@ -16,7 +16,8 @@ def sit(quiz, trainee, answers, now=None):
     attempt = start_attempt(quiz=quiz, trainee=trainee, now=now)
     for position, index in enumerate(answers, start=1):
         if index is not None:
-            save_response(attempt=attempt, position=position, values=[str(index)], now=now)
+            # Choices are not shuffled here: the place on the page is the index plus one.
+            save_response(attempt=attempt, position=position, values=[str(index + 1)], now=now)
     return submit_attempt(attempt=attempt, now=now)
 
 
@@ -28,7 +29,8 @@ def four(make_user):
 def test_item_statistics_on_a_hand_computed_example(quiz_factory, four):
     quiz = quiz_factory(topics=1, per_topic=2, kinds=("single",))
     # Choices in order: 0 right, 1 "Wrong a", 2 "Wrong b".
-    scores = [sit(quiz, t, a).score for t, a in zip(four, [(0, 0), (0, 1), (1, 0), (2, 1)])]
+    answers = [(0, 0), (0, 1), (1, 0), (2, 1)]
+    scores = [sit(quiz, t, a).score for t, a in zip(four, answers, strict=True)]
     assert scores == [100, 50, 50, 0]
     analysis = item_analysis(quiz)
     assert (analysis.attempts, analysis.group_size) == (4, 2)  # ceil(27% of 4)
@@ -49,7 +51,7 @@ def test_item_statistics_on_a_hand_computed_example(quiz_factory, four):
 
 def test_a_question_the_strong_miss_and_the_weak_get_discriminates_negatively(quiz_factory, four):
     quiz = quiz_factory(topics=1, per_topic=3, kinds=("single",))
-    for trainee, answers in zip(four, [(1, 0, 0), (1, 0, 0), (0, 1, 1), (0, 1, 1)]):
+    for trainee, answers in zip(four, [(1, 0, 0), (1, 0, 0), (0, 1, 1), (0, 1, 1)], strict=True):
         sit(quiz, trainee, answers)
     first = item_analysis(quiz).items[0]
     assert first.discrimination == -1.0

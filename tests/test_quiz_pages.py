@@ -45,7 +45,7 @@ def test_another_trainees_attempt_is_a_404_and_stays_unchanged(client, quiz, ali
     for name, args in [("resume", []), ("question", [1]), ("review", []), ("result", [])]:
         assert client.get(reverse(f"quizzes:{name}", args=[attempt.pk, *args])).status_code == 404
     assert (
-        client.post(reverse("quizzes:question", args=[attempt.pk, 1]), {"choice": "0"}).status_code
+        client.post(reverse("quizzes:question", args=[attempt.pk, 1]), {"choice": "1"}).status_code
         == 404
     )
     assert client.post(reverse("quizzes:submit", args=[attempt.pk])).status_code == 404
@@ -71,7 +71,7 @@ def test_start_opens_the_first_question_and_next_saves_the_answer(alice_client, 
     assert response.url == reverse("quizzes:question", args=[attempt.pk, 1])
     page = alice_client.get(response.url).content.decode()
     assert "Question 1 of 10" in page
-    response = alice_client.post(response.url, {"choice": "0", "go": "next"})
+    response = alice_client.post(response.url, {"choice": "1", "go": "next"})
     assert response.url == reverse("quizzes:question", args=[attempt.pk, 2])
     assert attempt.drawn.get(position=1).selected == 1
 
@@ -97,7 +97,7 @@ def test_an_answer_after_the_deadline_is_refused_and_the_attempt_graded(alice_cl
     quiz = quiz_factory(slug="timed", time_limit_minutes=5)
     attempt, response = start_via_post(alice_client, quiz)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
-    response = alice_client.post(response.url, {"choice": "0", "go": "next"}, follow=True)
+    response = alice_client.post(response.url, {"choice": "1", "go": "next"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("quizzes:result", args=[attempt.pk])
     attempt.refresh_from_db()
     assert attempt.submitted_at is not None
@@ -203,6 +203,9 @@ def test_no_page_of_an_unsubmitted_attempt_reveals_the_right_choices(alice_clien
         assert response.status_code == 200, url
         html = response.content.decode()
         assert not re.search(r"correct|right answer|is_right|Because|Feedback", html, re.I), url
+        # Each choice is posted as its place on the page, 1 to n: nothing else to read.
+        places = re.findall(r'name="choice" value="([^"]*)"', html)
+        assert places == [str(n) for n in range(1, len(places) + 1)], url
         inputs = re.findall(r"<input[^>]*name=\"choice\"[^>]*>", html)
         shapes = {re.sub(r'\s(value|id)="[^"]*"|\schecked', "", tag) for tag in inputs}
         assert len(shapes) <= 1, f"choices differ in markup on {url}: {shapes}"
@@ -234,7 +237,7 @@ def test_page_queries_do_not_grow_with_the_number_of_questions(
     # session, user, attempt; savepoint, locked attempt, drawn question, update, release;
     # resume position
     with django_assert_max_num_queries(9):
-        alice_client.post(question_url, {"choice": "0", "go": "next"})
+        alice_client.post(question_url, {"choice": "1", "go": "next"})
     # session, user, attempt, navigator
     with django_assert_max_num_queries(4):
         alice_client.get(reverse("quizzes:review", args=[attempt.pk]))
@@ -249,5 +252,5 @@ def test_page_queries_do_not_grow_with_the_number_of_questions(
 
 def test_saving_moves_through_save_response(alice_client, alice, quiz):
     attempt = start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
-    save_response(attempt=attempt, position=1, values=["0"], now=timezone.now())
+    save_response(attempt=attempt, position=1, values=["1"], now=timezone.now())
     assert attempt.drawn.get(position=1).answered_at is not None

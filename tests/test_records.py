@@ -183,6 +183,7 @@ def test_a_malformed_code_does_not_touch_the_database(client, db, django_assert_
     with django_assert_num_queries(0):
         assert client.get("/verify/not-a-code/").status_code == 404
         assert client.get("/verify/not-a-code.json").status_code == 404
+        assert client.get(f"/verify/{'A' * 32}%0A/").status_code == 404
 
 
 def test_the_verify_form_sends_to_the_page_of_the_code(client, record):
@@ -382,11 +383,10 @@ def test_the_signed_credential_verifies_with_the_published_key(client, record):
     token = client.get(reverse("quizzes:verify_jwt", args=[record.verification_code])).content
     header = jwt.get_unverified_header(token)
     assert header["alg"] == "ES256" and header["typ"] == "JWT"
-    jwks_url, kid = header["kid"].split("#")
-    assert jwks_url.endswith("/.well-known/jwks.json")
+    assert header["kid"].startswith("http://testserver/.well-known/jwks.json#")
     jwks = client.get("/.well-known/jwks.json")
     assert jwks["Content-Type"] == "application/jwk-set+json"
-    key = jwt.PyJWKSet.from_dict(jwks.json())[kid]
+    key = jwt.PyJWKSet.from_dict(jwks.json())[header["kid"]]  # found by its id
     claims = jwt.decode(token, key.key, algorithms=["ES256"], options={"verify_aud": False})
     credential = client.get(reverse("quizzes:verify_json", args=[record.verification_code])).json()
     assert claims["jti"] == credential["id"]
@@ -416,3 +416,40 @@ def test_a_revocation_shows_in_the_revocation_list(client, record, instructor):
     credential = client.get(reverse("quizzes:verify_json", args=[record.verification_code])).json()
     assert listing["revokedCredentials"] == [{"id": credential["id"], "revocationReason": "Fraud"}]
     assert credential["credentialStatus"]["id"] == listing["id"]
+    # The list names credentials without giving away the codes that open their pages.
+    assert record.verification_code not in str(listing)
+
+
+def test_renewal_allows_the_attempt_limit_again_not_unlimited_attempts(certification, alice):
+    start = timezone.now()
+    pass_quiz(certification, alice, start)
+    submit_attempt(
+        attempt=start_attempt(quiz=certification, trainee=alice, now=start), now=start
+    )  # both attempts used
+    window = start + timedelta(days=340)
+    for day in (0, 1):  # two failed renewal attempts: the limit of 2 again
+        attempt = start_attempt(quiz=certification, trainee=alice, now=window + timedelta(days=day))
+        submit_attempt(attempt=attempt, now=window + timedelta(days=day))
+    with pytest.raises(AttemptRefused, match="used all 2 attempts"):
+        start_attempt(quiz=certification, trainee=alice, now=window + timedelta(days=2))
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(instructor_client, certification, make_user):
+    holder = make_user("evil@example.com", '=HYPERLINK("http://x.example","click")')
+    pass_quiz(certification, holder)
+    record = CompletionRecord.objects.get()
+    response = admin_action(instructor_client, "export_csv", [record])
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][0] == '\'=HYPERLINK("http://x.example","click")'
+
+
+def test_my_records_queries_do_not_grow_with_the_records(
+    alice_client, alice, certification, django_assert_max_num_queries
+):
+    start = timezone.now() - timedelta(days=2000)
+    for year in range(5):
+        pass_quiz(certification, alice, start + timedelta(days=366 * year))
+    # session, user, records with their quiz
+    with django_assert_max_num_queries(3):
+        response = alice_client.get(reverse("quizzes:my_records"))
+    assert response.content.decode().count("Download PDF") == 5

@@ -132,3 +132,9 @@ def test_loading_leaves_an_edited_quiz_alone(db):
     Quiz.objects.filter(slug="smp-safety-certification").update(pass_mark=90)
     load()
     assert Quiz.objects.get(slug="smp-safety-certification").pass_mark == 90
+
+
+def test_the_right_answer_is_not_always_the_first_choice_stored(db):
+    single = [q for q in read_shipped_bank().questions if q.kind == "single"]
+    first_right = sum(q.choices[0].is_correct for q in single)
+    assert first_right < len(single) / 2
