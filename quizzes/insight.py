@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import (
-    Avg,
+    CharField,
     Count,
     DateTimeField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -24,9 +25,8 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import TruncMonth
 
-from .models import Attempt, CompletionRecord, DrawnQuestion, Quiz
+from .models import Attempt, CompletionRecord, DrawnQuestion, Question, Quiz, Topic
 
 MAX_CHOICES = 8
 GROUP_SHARE = 0.27  # upper and lower groups for the discrimination index (Kelley)
@@ -220,14 +220,19 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
     so both groups hold exactly 27%), from -1 to 1. Statistics follow the question (its id)
     across edits; the picks of each choice are counted per version, since an edit may change
     the choices, and shown for the version drawn most recently.
+
+    One pass over the responses computes everything, grouped by question and version; the
+    versions of a question are then added up here (sums and counts, so nothing is lost).
     """
     graded = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
     total = graded.count()
     size = math.ceil(total * GROUP_SHARE) if total else 0
     drawn = DrawnQuestion.objects.filter(attempt__quiz=quiz, attempt__submitted_at__isnull=False)
-    aggregates = {
-        "attempts": Count("id"),
-        "mean": Avg("earned"),
+    sums = {
+        "responses": Count("id"),
+        "credit": Sum("earned"),
+        "newest": Max("attempt_id"),
+        "sample": Max("id"),
     }
     if size:
         (low_score, low_id), (high_score, high_id) = _group_bounds(graded, size)
@@ -237,39 +242,12 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
         in_upper = Q(attempt__score__gt=high_score) | Q(
             attempt__score=high_score, attempt_id__gte=high_id
         )
-        aggregates["lower"] = Avg("earned", filter=in_lower)
-        aggregates["upper"] = Avg("earned", filter=in_upper)
-    rows = (
-        drawn.values("question_id", "question__key", "question__prompt", "topic__name")
-        .annotate(**aggregates)
-        .order_by("question__topic__order", "question_id")
-    )
-    choice_rows = _choice_picks(drawn)
-    items = []
-    for row in rows:
-        discrimination = None
-        if size and row.get("upper") is not None and row.get("lower") is not None:
-            discrimination = round(row["upper"] - row["lower"], 3)
-        item = ItemFigures(
-            question_id=row["question_id"],
-            key=row["question__key"],
-            prompt=row["question__prompt"],
-            topic=row["topic__name"],
-            attempts=row["attempts"],
-            facility=round(100 * (row["mean"] or 0), 1),
-            discrimination=discrimination,
-        )
-        versions = choice_rows.get(item.question_id, [])
-        if versions:
-            newest = max(versions, key=lambda v: (v["newest"], v["responses"]))
-            item.version_attempts = newest["responses"]
-            item.choices = newest["choices"]
-        items.append(item)
-    return ItemAnalysis(quiz=quiz, attempts=total, group_size=size, items=items)
-
-
-def _choice_picks(drawn: QuerySet) -> dict[int, list[dict]]:
-    """Per question and version: how many responses ticked each choice. One query."""
+        sums |= {
+            "lower": Sum("earned", filter=in_lower),
+            "lower_n": Count("id", filter=in_lower),
+            "upper": Sum("earned", filter=in_upper),
+            "upper_n": Count("id", filter=in_upper),
+        }
     picks = {
         f"picked_{i}": Sum(
             ExpressionWrapper(
@@ -278,17 +256,13 @@ def _choice_picks(drawn: QuerySet) -> dict[int, list[dict]]:
         )
         for i in range(MAX_CHOICES)
     }
-    rows = (
-        drawn.values("question_id", "version")
-        .annotate(
-            responses=Count("id"),
-            newest=Max("attempt__started_at"),
-            sample=Max("id"),
-            **picks,
+    rows = list(drawn.values("question_id", "version").annotate(**sums, **picks).order_by())
+    questions = {
+        q["id"]: q
+        for q in Question.objects.filter(id__in={r["question_id"] for r in rows}).values(
+            "id", "key", "prompt", "topic__name", "topic__order"
         )
-        .order_by()
-    )
-    rows = list(rows)
+    }
     samples = {
         d.pk: d
         for d in DrawnQuestion.objects.filter(pk__in=[r["sample"] for r in rows]).only(
@@ -297,66 +271,121 @@ def _choice_picks(drawn: QuerySet) -> dict[int, list[dict]]:
     }
     by_question: dict[int, list[dict]] = {}
     for row in rows:
-        sample = samples[row["sample"]]
-        responses = row["responses"] or 1
-        choices = [
+        by_question.setdefault(row["question_id"], []).append(row)
+    items = [
+        _item_figures(questions[question_id], versions, samples)
+        for question_id, versions in by_question.items()
+    ]
+    items.sort(key=lambda item: (questions[item.question_id]["topic__order"], item.question_id))
+    return ItemAnalysis(quiz=quiz, attempts=total, group_size=size, items=items)
+
+
+def _item_figures(question: dict, versions: list[dict], samples: dict) -> ItemFigures:
+    def total(name):
+        return sum(v.get(name) or 0 for v in versions)
+
+    responses = total("responses")
+    discrimination = None
+    if total("upper_n") and total("lower_n"):
+        discrimination = round(
+            total("upper") / total("upper_n") - total("lower") / total("lower_n"), 3
+        )
+    newest = max(versions, key=lambda v: v["newest"])
+    sample = samples[newest["sample"]]
+    return ItemFigures(
+        question_id=question["id"],
+        key=question["key"],
+        prompt=question["prompt"],
+        topic=question["topic__name"],
+        attempts=responses,
+        facility=round(100 * total("credit") / responses, 1),
+        discrimination=discrimination,
+        version_attempts=newest["responses"],
+        choices=[
             ChoiceFigure(
                 index=i,
                 text=choice["text"],
                 correct=sample.is_correct_choice(i),
-                picked=row[f"picked_{i}"] or 0,
-                share=round(100 * (row[f"picked_{i}"] or 0) / responses, 1),
+                picked=newest[f"picked_{i}"] or 0,
+                share=round(100 * (newest[f"picked_{i}"] or 0) / newest["responses"], 1),
             )
             for i, choice in enumerate(sample.choices[:MAX_CHOICES])
-        ]
-        by_question.setdefault(row["question_id"], []).append(
-            {"newest": row["newest"], "responses": row["responses"], "choices": choices}
-        )
-    return by_question
+        ],
+    )
 
 
 # --- Cohort ------------------------------------------------------------------------------------
 
 
+class YearMonth(Func):
+    """'YYYY-MM' of a moment in UTC, computed natively by the database.
+
+    TruncMonth runs a Python function per row on SQLite; over 750,000 responses that alone
+    takes seconds.
+    """
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="strftime",
+            template="%(function)s('%%%%Y-%%%%m', %(expressions)s)",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="to_char",
+            template="%(function)s(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM')",
+            **extra,
+        )
+
+
 def cohort_mastery(quiz_id: int | None = None) -> dict:
-    """Mastery per topic across all trainees, overall and by month of submission. Two queries."""
+    """Mastery per topic across all trainees, overall and by month of submission (UTC).
+
+    Three queries: one pass over the responses by month and topic, then the topics' names.
+    """
     drawn = DrawnQuestion.objects.filter(attempt__submitted_at__isnull=False)
     if quiz_id:
         drawn = drawn.filter(attempt__quiz_id=quiz_id)
-    overall = (
-        drawn.values("topic_id", "topic__name", "topic__order")
-        .annotate(
-            questions=Count("id"),
-            earned=Sum("earned"),
-            trainees=Count("attempt__trainee_id", distinct=True),
-        )
-        .order_by("topic__order", "topic__name")
-    )
-    monthly = (
-        drawn.annotate(month=TruncMonth("attempt__submitted_at"))
+    monthly = list(
+        drawn.annotate(month=YearMonth("attempt__submitted_at"))
         .values("month", "topic_id")
         .annotate(questions=Count("id"), earned=Sum("earned"))
         .order_by("month")
     )
-    topics = [
-        {
-            "id": r["topic_id"],
-            "name": r["topic__name"],
-            "questions": r["questions"],
-            "trainees": r["trainees"],
-            "percent": round(100 * (r["earned"] or 0) / r["questions"], 1),
-        }
-        for r in overall
-    ]
-    months: dict = {}
+    topics_met = Topic.objects.filter(id__in={r["topic_id"] for r in monthly})
+    names = dict(topics_met.values_list("id", "name"))
+    overall: dict[int, list] = {}
+    months: dict[str, dict[int, float]] = {}
     for r in monthly:
+        total = overall.setdefault(r["topic_id"], [0, 0.0])
+        total[0] += r["questions"]
+        total[1] += r["earned"] or 0
         months.setdefault(r["month"], {})[r["topic_id"]] = round(
             100 * (r["earned"] or 0) / r["questions"], 1
         )
+    topics = [
+        {
+            "id": topic_id,
+            "name": names[topic_id],
+            "questions": overall[topic_id][0],
+            "percent": round(100 * overall[topic_id][1] / overall[topic_id][0], 1),
+        }
+        for topic_id in topics_met.values_list("id", flat=True)  # in the topics' order
+    ]
     return {
         "topics": topics,
         "months": [
-            {"month": month, "percents": [by_topic.get(t["id"]) for t in topics]}
+            {
+                "month": datetime.strptime(month, "%Y-%m"),
+                "percents": [by_topic.get(t["id"]) for t in topics],
+            }
             for month, by_topic in months.items()
         ],
     }

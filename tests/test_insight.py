@@ -244,8 +244,8 @@ def test_insight_queries_do_not_grow_with_the_cohort(
     # picks, version samples, quizzes for the links
     with django_assert_max_num_queries(12):
         instructor_client.get(reverse("insight:item_analysis", args=[quiz.pk]))
-    # session, user, permissions (2), topics overall, months, quizzes for the form
-    with django_assert_max_num_queries(7):
+    # session, user, permissions (2), months by topic, topic names, topic order, quizzes
+    with django_assert_max_num_queries(8):
         instructor_client.get(reverse("insight:cohort"))
     # session, user, permissions (2), trainee, attempts, mastery
     with django_assert_max_num_queries(7):
