@@ -79,8 +79,21 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from None
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceForm(forms.ModelForm):
+    class Meta:
+        model = Choice
+        fields = ("order", "text", "is_correct", "feedback")
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "feedback": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        }
+
+
+class ChoiceInline(admin.StackedInline):
+    """Stacked, not tabular: Django's tabular inline leaves its inputs without labels."""
+
     model = Choice
+    form = ChoiceForm
     formset = ChoiceInlineFormSet
     fields = ("order", "text", "is_correct", "feedback")
     extra = 0
@@ -360,7 +373,7 @@ class DrawRuleInlineFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class DrawRuleInline(admin.TabularInline):
+class DrawRuleInline(admin.StackedInline):
     model = DrawRule
     formset = DrawRuleInlineFormSet
     extra = 0

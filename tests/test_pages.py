@@ -70,3 +70,17 @@ def test_healthz_answers_503_when_the_database_does_not(client, db, monkeypatch)
         patched.setattr(connection, "cursor", broken_cursor)
         response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_every_page_forbids_inline_script_and_other_hosts(client, db):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_only_the_admin_allows_style_attributes(client, db):
+    assert "'unsafe-inline'" not in client.get("/")["Content-Security-Policy"]
+    admin_policy = client.get("/admin/login/")["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in admin_policy
+    assert "script-src 'self';" in admin_policy

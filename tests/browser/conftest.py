@@ -25,12 +25,20 @@ def browser_context_args(browser_context_args):
 def audit(page):
     """Return a function that runs axe on the current page and fails on any violation.
 
-    Every page that loads during the test must have been audited, or the test fails at the end.
+    Every page that loads during the test must have been audited, and nothing may have been
+    blocked by the Content-Security-Policy, or the test fails at the end.
     """
     page.set_default_timeout(10_000)
     loaded: list[str] = []
     audited: set[str] = set()
+    blocked: list[str] = []
     page.on("load", lambda p: loaded.append(p.url))
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
 
     def run():
         page.wait_for_load_state()
@@ -41,6 +49,7 @@ def audit(page):
     yield run
     missed = sorted({url for url in loaded if url not in audited})
     assert not missed, f"Pages visited without an accessibility check: {missed}"
+    assert not blocked, f"The Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture(scope="session")
