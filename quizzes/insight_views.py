@@ -206,6 +206,49 @@ def cohort(request):
         request,
         "insight/cohort.html",
         _context(
-            request, "Cohort mastery by topic", data=data, quiz=quiz, quizzes=Quiz.objects.all()
+            request,
+            "Cohort mastery by topic",
+            data=data,
+            trend=_trend_chart(data),
+            quiz=quiz,
+            quizzes=Quiz.objects.all(),
         ),
     )
+
+
+def _trend_chart(data, width=640, height=220, pad=36):
+    """An SVG line per topic over the months (the table below the chart gives the figures)."""
+    months = data["months"]
+    if len(months) < 2:
+        return None
+    step = (width - 2 * pad) / (len(months) - 1)
+
+    def y(percent):
+        return round(height - pad - percent / 100 * (height - 2 * pad), 1)
+
+    lines = []
+    for n, topic in enumerate(data["topics"]):
+        points = [
+            (round(pad + i * step, 1), y(month["percents"][n]))
+            for i, month in enumerate(months)
+            if month["percents"][n] is not None
+        ]
+        lines.append(
+            {
+                "name": topic["name"],
+                "series": n % 6 + 1,
+                "points": " ".join(f"{x},{py}" for x, py in points),
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "lines": lines,
+        "left": pad,
+        "right": width - pad,
+        "top": pad,
+        "middle": height / 2,
+        "bottom": height - pad,
+        "first": months[0]["month"],
+        "last": months[-1]["month"],
+    }
