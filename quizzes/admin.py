@@ -34,6 +34,19 @@ from .questions import duplicate_question
 from .records import RecordRefused, revoke_record
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the site's workflows: the admin shows them, nobody edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "order", "question_count", "active_question_count")
@@ -325,22 +338,13 @@ def _download(body: str, filename: str, content_type: str) -> HttpResponse:
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
+class AuditLogEntryAdmin(ReadOnlyAdmin):
     """The audit trail can be read, never written or edited by hand."""
 
     list_display = ("created_at", "action", "object_repr", "actor")
     list_filter = ("action",)
     search_fields = ("object_repr", "action")
     readonly_fields = ("created_at", "actor", "action", "object_repr", "data")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DrawRuleInlineFormSet(BaseInlineFormSet):
@@ -410,7 +414,7 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdmin):
     """Attempts are the trainees' own work: instructors read them, nobody edits them here."""
 
     list_display = ("trainee", "quiz", "started_at", "submitted_at", "score", "passed")
@@ -418,15 +422,6 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ("trainee", "quiz")
     search_fields = ("trainee__email", "trainee__full_name")
     date_hierarchy = "started_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RecordStatusFilter(admin.SimpleListFilter):
@@ -475,7 +470,7 @@ RECORD_CSV_COLUMNS = [
 
 
 @admin.register(CompletionRecord)
-class CompletionRecordAdmin(admin.ModelAdmin):
+class CompletionRecordAdmin(ReadOnlyAdmin):
     """Records are issued by grading and changed only by revocation: nothing here edits them."""
 
     list_display = (
@@ -518,15 +513,6 @@ class CompletionRecordAdmin(admin.ModelAdmin):
     def public_page(self, record):
         url = reverse("quizzes:verify", args=[record.verification_code])
         return format_html('<a href="{}">{}</a>', url, url)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request):
         return request.user.has_perm("quizzes.revoke_completionrecord")

@@ -153,9 +153,8 @@ def test_a_malformed_file_is_rejected_whole_naming_the_line(db, tmp_path, conten
     assert not Topic.objects.exists()
 
 
-def test_the_safety_bank_round_trips_through_gift(db, tmp_path):
-    call_command("load_safety_bank", stdout=io.StringIO())
-    before = {
+def bank_snapshot():
+    return {
         q.key: (
             q.topic.name,
             q.kind,
@@ -166,23 +165,18 @@ def test_the_safety_bank_round_trips_through_gift(db, tmp_path):
         )
         for q in Question.objects.select_related("topic").prefetch_related("choices")
     }
+
+
+def test_the_safety_bank_round_trips_through_gift(db, tmp_path):
+    call_command("load_safety_bank", stdout=io.StringIO())
+    before = bank_snapshot()
     out = io.StringIO()
     call_command("export_gift", stdout=out)
     Quiz.objects.all().delete()
     Question.objects.all().delete()
     Topic.objects.all().delete()
     import_gift(tmp_path, out.getvalue())
-    after = {
-        q.key: (
-            q.topic.name,
-            q.kind,
-            q.prompt,
-            q.explanation,
-            q.source_section,
-            [(c.text, c.is_correct) for c in q.choices.all()],
-        )
-        for q in Question.objects.select_related("topic").prefetch_related("choices")
-    }
+    after = bank_snapshot()
     assert after == before
 
 
