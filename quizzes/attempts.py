@@ -324,7 +324,10 @@ def missed_question_ids(trainee) -> list[int]:
 
 @transaction.atomic
 def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
-    """Start a practice attempt made of the questions this trainee last got wrong."""
+    """Start a practice attempt made of the questions this trainee last got wrong.
+
+    A practice of missed questions already in progress is resumed rather than replaced.
+    """
     rng = rng or random.SystemRandom()
     quiz, _created = Quiz.objects.get_or_create(
         slug=MISSED_PRACTICE_SLUG,
@@ -338,7 +341,7 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
     )
     current = open_attempt(quiz, trainee)
     if current is not None:
-        submit_attempt(attempt=current, now=now)
+        return current  # finish that one first; it holds the answers saved so far
     ids = list(
         Question.objects.filter(id__in=missed_question_ids(trainee), active=True).values_list(
             "id", flat=True

@@ -195,6 +195,7 @@ def test_practice_what_i_missed_is_made_of_the_last_wrong_answers(quiz_factory, 
     practice = start_missed_practice(trainee=alice, now=timezone.now())
     assert [d.question_id for d in practice.drawn.all()] == [missed]
     assert practice.is_missed_practice
+    assert start_missed_practice(trainee=alice, now=timezone.now()) == practice  # resumed
 
 
 def test_a_later_right_answer_takes_a_question_off_the_missed_list(quiz_factory, alice):
