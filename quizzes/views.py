@@ -26,7 +26,12 @@ def topic_list(request):
 @require_GET
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    return render(request, "quizzes/topic_detail.html", {"topic": topic})
+    practice = (
+        Quiz.objects.filter(published=True, purpose=Quiz.Purpose.PRACTICE, draw_rules__topic=topic)
+        .order_by("order", "title")
+        .first()
+    )
+    return render(request, "quizzes/topic_detail.html", {"topic": topic, "practice": practice})
 
 
 # --- Quizzes ----------------------------------------------------------------------------------
@@ -179,7 +184,6 @@ def question(request, attempt_id, position):
             ],
             "navigator": [(p, selected is not None) for p, selected in navigator],
             "answered": answered,
-            "progress": round(100 * position / attempt.question_count),
             "seconds_left": attempt.seconds_left(timezone.now()),
             "is_first": position == 1,
             "is_last": position == attempt.question_count,
@@ -202,6 +206,8 @@ def _save_and_move(request, attempt, position):
             return redirect("quizzes:result", attempt.pk)
         return redirect("quizzes:question", attempt.pk, position)
     go = request.POST.get("go", "next")
+    if go == "stay":  # the page's script saving a pick as it is made
+        return redirect("quizzes:question", attempt.pk, position)
     if go == "review":
         return redirect("quizzes:review", attempt.pk)
     if go == "prev":

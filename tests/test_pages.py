@@ -45,7 +45,7 @@ def test_the_home_page_tells_a_visitor_how_to_start(client, db):
 
 def test_the_home_page_greets_a_signed_in_trainee(alice_client):
     html = alice_client.get(reverse("home")).content.decode()
-    assert "Welcome back, Alice Adams" in html
+    assert "Welcome, Alice Adams" in html
 
 
 def test_the_navigation_shows_the_admin_only_to_instructors(alice_client, instructor):

@@ -76,6 +76,13 @@ def test_start_opens_the_first_question_and_next_saves_the_answer(alice_client, 
     assert attempt.drawn.get(position=1).selected == 1
 
 
+def test_the_pages_script_saves_a_pick_without_moving(alice_client, quiz):
+    attempt, response = start_via_post(alice_client, quiz)
+    response = alice_client.post(response.url, {"choice": "2", "go": "stay"})
+    assert response.url == reverse("quizzes:question", args=[attempt.pk, 1])
+    assert attempt.drawn.get(position=1).selected == 2
+
+
 def test_resume_returns_where_the_trainee_left_off(alice_client, quiz):
     attempt, _ = start_via_post(alice_client, quiz)
     alice_client.post(reverse("quizzes:question", args=[attempt.pk, 1]), {"choice": "1", "go": "7"})
@@ -254,3 +261,19 @@ def test_saving_moves_through_save_response(alice_client, alice, quiz):
     attempt = start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
     save_response(attempt=attempt, position=1, values=["1"], now=timezone.now())
     assert attempt.drawn.get(position=1).answered_at is not None
+
+
+def test_history_without_attempts_invites_a_first_quiz(alice_client, quiz):
+    page = alice_client.get(reverse("quizzes:history")).content.decode()
+    assert "Take a quiz first" in page
+    assert "Nothing to practise" not in page
+
+
+def test_a_wrong_pick_is_marked_wrong_on_the_result(alice_client, alice, quiz):
+    attempt = start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
+    answer_all(attempt, right=False)
+    submit_attempt(attempt=attempt, now=timezone.now())
+    page = alice_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
+    assert page.count("your answer: wrong") == 10
+    assert "Try this quiz again" in page
+    assert "Practice what I missed" in page

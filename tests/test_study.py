@@ -37,3 +37,12 @@ def test_a_topic_shows_its_study_notes_in_paragraphs(alice_client, topic):
 
 def test_an_unknown_topic_is_a_404(alice_client, db):
     assert alice_client.get(reverse("quizzes:topic_detail", args=["nope"])).status_code == 404
+
+
+def test_a_topic_links_to_its_practice_quiz(alice_client, topic):
+    from quizzes.models import DrawRule, Quiz
+
+    quiz = Quiz.objects.create(title="Practice: Blue", slug="practice-blue", published=True)
+    DrawRule.objects.create(quiz=quiz, topic=topic, count=1)
+    html = alice_client.get(reverse("quizzes:topic_detail", args=[topic.slug])).content.decode()
+    assert reverse("quizzes:quiz_detail", args=["practice-blue"]) in html

@@ -20,7 +20,7 @@ def log_in(page, audit, live_server, user):
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=f"Welcome back, {user.full_name}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
     audit()
 
 
@@ -160,4 +160,23 @@ def test_failing_a_topic_floor_says_which_topic(live_server, page, audit, safety
     expect(page.locator(".failure-reasons")).to_have_text(
         "Hygiene, training and choosing a practitioner: 0% is below the topic floor of 60%."
     )
+    audit()
+
+
+def test_a_pick_is_saved_at_once_even_when_leaving_by_another_link(
+    live_server, page, audit, safety_bank, alice
+):
+    log_in(page, audit, live_server, alice)
+    page.goto(f"{live_server.url}/quizzes/practice-blue-discoloration/")
+    audit()
+    page.get_by_role("button", name="Start").click()
+    audit()
+    drawn = current_drawn(page)
+    choose(page, drawn, right=True)
+    expect(page.get_by_text("Answer saved.")).to_be_visible()
+    page.get_by_role("link", name="Quizzes", exact=True).click()  # not Next: a plain link
+    audit()
+    assert DrawnQuestion.objects.get(pk=drawn.pk).selected == drawn.correct
+    page.get_by_role("link", name=re.compile("Resume")).click()
+    expect(page.locator("input[name=choice]:checked")).to_have_count(bin(drawn.correct).count("1"))
     audit()

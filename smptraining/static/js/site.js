@@ -33,3 +33,34 @@ document.addEventListener("DOMContentLoaded", () => {
     startCountdown(countdown);
   }
 });
+
+// Save an answer the moment it is picked, so leaving the page by any link loses nothing.
+// Without this script the answer is saved by Previous, Next, the navigator or Review.
+function autosaveAnswers(form) {
+  const status = form.querySelector(".autosave-status");
+  form.addEventListener("change", async (event) => {
+    if (event.target.name !== "choice") {
+      return;
+    }
+    const body = new FormData(form);
+    body.set("go", "stay");
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        redirect: "follow",
+      });
+      status.textContent = response.ok ? "Answer saved." : "Not saved: use Next to save.";
+    } catch {
+      status.textContent = "Not saved: check your connection, then use Next.";
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form.question-form");
+  if (form) {
+    autosaveAnswers(form);
+  }
+});
