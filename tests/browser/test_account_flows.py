@@ -77,3 +77,24 @@ def test_the_skip_link_is_the_first_stop_for_the_keyboard(live_server, page, aud
     assert focused == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_on_a_phone_the_links_sit_behind_a_menu_that_needs_no_script(live_server, browser, alice):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for scripts in (False, True):
+        context = browser.new_context(
+            java_script_enabled=scripts, viewport={"width": 375, "height": 740}
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email address").fill(alice.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("link", name="Quizzes", exact=True)).to_be_hidden()
+        page.get_by_text("Menu", exact=True).click()
+        expect(page.get_by_role("link", name="Quizzes", exact=True)).to_be_visible()
+        if scripts:  # axe itself needs script
+            assert Axe().run(page).violations_count == 0
+        context.close()
