@@ -14,10 +14,16 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from . import insight
+from .attempts import MISSED_PRACTICE_SLUG
 from .exporters import csv_cell
 from .models import Attempt, CompletionRecord, Quiz
 
 PAGE_SIZE = 50
+
+
+def reported_quizzes():
+    """Quizzes to choose from: not the per-trainee "Practice what I missed" container."""
+    return Quiz.objects.exclude(slug=MISSED_PRACTICE_SLUG)
 
 
 def instructor_view(view):
@@ -36,7 +42,7 @@ def _context(request, title, **extra):
 
 
 class GradebookFilterForm(forms.Form):
-    quiz = forms.ModelChoiceField(Quiz.objects.all(), required=False, empty_label="All quizzes")
+    quiz = forms.ModelChoiceField(reported_quizzes(), required=False, empty_label="All quizzes")
     passed = forms.ChoiceField(
         choices=[("", "Passed or not"), ("yes", "Passed"), ("no", "Not passed")], required=False
     )
@@ -188,7 +194,7 @@ def item_analysis(request, quiz_id):
             f"Item analysis: {quiz.title}",
             analysis=analysis,
             few=insight.FEW_ATTEMPTS,
-            quizzes=Quiz.objects.all(),
+            quizzes=reported_quizzes(),
         ),
     )
 
@@ -211,7 +217,7 @@ def cohort(request):
             data=data,
             trend=_trend_chart(data),
             quiz=quiz,
-            quizzes=Quiz.objects.all(),
+            quizzes=reported_quizzes(),
         ),
     )
 
