@@ -27,7 +27,6 @@ class StartCheck:
     allowed: bool
     reason: str = ""
     attempts_used: int = 0
-    attempts_left: int | None = None
 
 
 def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
@@ -42,13 +41,11 @@ def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
             used = Attempt.objects.filter(
                 trainee=trainee, quiz=quiz, started_at__gte=renewal_opened
             ).count()
-    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
-    if left == 0:
+    if quiz.max_attempts is not None and used >= quiz.max_attempts:
         return StartCheck(
             False,
             _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
             used,
-            left,
         )
     if quiz.cooldown_minutes and stats["last_submitted"]:
         ready_at = stats["last_submitted"] + timedelta(minutes=quiz.cooldown_minutes)
@@ -59,9 +56,8 @@ def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
                 _("Take a break and study first: you can start again in %(m)d minutes.")
                 % {"m": minutes},
                 used,
-                left,
             )
-    return StartCheck(True, "", used, left)
+    return StartCheck(True, "", used)
 
 
 def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:

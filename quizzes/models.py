@@ -145,9 +145,6 @@ class Question(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def choice_drafts(self) -> list[ChoiceDraft]:
-        return [ChoiceDraft(c.text, c.is_correct) for c in self.choices.all()]
-
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
@@ -409,10 +406,6 @@ class DrawnQuestion(models.Model):
 
     def __str__(self):
         return f"{self.attempt_id}#{self.position}"
-
-    @property
-    def is_answered(self) -> bool:
-        return self.selected is not None
 
     def shown_choices(self) -> list[tuple[int, dict]]:
         """(index, choice) pairs in the order the trainee sees them."""
