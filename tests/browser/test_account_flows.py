@@ -98,3 +98,48 @@ def test_on_a_phone_the_links_sit_behind_a_menu_that_needs_no_script(live_server
         if scripts:  # axe itself needs script
             assert Axe().run(page).violations_count == 0
         context.close()
+
+
+def test_password_pages_and_logout_confirmation_are_accessible(live_server, page, audit, alice):
+    page.goto(f"{live_server.url}/accounts/password_reset/")
+    audit()
+    page.get_by_label("Email").fill(alice.email)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    audit()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    audit()
+    page.get_by_label("Email address").fill(alice.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    audit()
+    page.goto(f"{live_server.url}/accounts/password_change/")
+    audit()
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.get_by_label(re.compile(r"^\s*New password\*?\s*$")).fill("a-brand-new-passphrase")
+    page.get_by_label("New password confirmation").fill("a-brand-new-passphrase")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+    audit()
+
+    page.goto(f"{live_server.url}/accounts/logout/")  # a link: asks, does not log out
+    expect(page.get_by_role("heading", name="Log out")).to_be_visible()
+    audit()
+    page.locator("main").get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You have been logged out.")).to_be_visible()
+    audit()
+
+
+def test_an_unknown_code_and_a_locked_login_explain_themselves(live_server, page, audit, alice):
+    page.goto(f"{live_server.url}/verify/{'A' * 32}/")
+    expect(page.get_by_role("heading", name="This verification code is not known")).to_be_visible()
+    audit()
+    page.goto(f"{live_server.url}/accounts/login/")
+    audit()
+    for _ in range(5):
+        page.get_by_label("Email address").fill(alice.email)
+        page.get_by_label("Password").fill("wrong-password")
+        page.get_by_role("button", name="Log in").click()
+        audit()
+    expect(page.get_by_role("heading", name="Too many failed log-in attempts")).to_be_visible()
