@@ -1,5 +1,4 @@
 import csv
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -432,17 +431,8 @@ class RecordStatusFilter(admin.SimpleListFilter):
         return CompletionRecord.Status.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        soon = now + timedelta(days=CompletionRecord.EXPIRING_WITHIN_DAYS)
-        match self.value():
-            case CompletionRecord.Status.REVOKED:
-                return queryset.exclude(revoked_at=None)
-            case CompletionRecord.Status.EXPIRED:
-                return queryset.filter(revoked_at=None, expires_at__lte=now)
-            case CompletionRecord.Status.EXPIRING:
-                return queryset.filter(revoked_at=None, expires_at__gt=now, expires_at__lte=soon)
-            case CompletionRecord.Status.VALID:
-                return queryset.filter(revoked_at=None, expires_at__gt=soon)
+        if self.value() in CompletionRecord.Status.values:
+            return queryset.filter(current_status=self.value())
         return queryset
 
 
@@ -483,6 +473,10 @@ class CompletionRecordAdmin(ReadOnlyAdmin):
     )
     list_filter = (RecordStatusFilter, "quiz", "issued_at")
     search_fields = ("holder_name", "verification_code")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_status(timezone.now())
+
     date_hierarchy = "issued_at"
     actions = ["revoke", "export_csv"]
     readonly_fields = [

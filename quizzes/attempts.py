@@ -3,16 +3,17 @@
 import hashlib
 import json
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from .grading import TopicScore, earned_for, judge
 from .models import Attempt, DrawnQuestion, Question, Quiz
-from .records import issue_record, renewal_window_start
+from .records import issue_record, renewal_windows
 
 
 class AttemptRefused(Exception):
@@ -24,31 +25,52 @@ class AttemptRefused(Exception):
 
 @dataclass(frozen=True)
 class StartCheck:
+    """Whether a trainee may start a quiz now; `attempts_left` is None for an unlimited quiz."""
+
     allowed: bool
     reason: str = ""
     attempts_used: int = 0
+    attempts_left: int | None = None
+
+
+def start_checks(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, StartCheck]:
+    """The attempt limit, renewal window and cooldown of each quiz for this trainee, by quiz id.
+
+    The one place that rule lives: the quiz list, the quiz page and starting all ask it. Two
+    queries for any number of quizzes; none when no quiz has a limit or a cooldown.
+    """
+    limited = [quiz for quiz in quizzes if quiz.max_attempts is not None or quiz.cooldown_minutes]
+    windows = renewal_windows(limited, trainee, now) if limited else {}
+    history: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    if limited:
+        for quiz_id, started_at, submitted_at in Attempt.objects.filter(
+            trainee=trainee, quiz__in=limited
+        ).values_list("quiz_id", "started_at", "submitted_at"):
+            history[quiz_id].append((started_at, submitted_at))
+    return {
+        quiz.id: _start_check(quiz, history[quiz.id], windows.get(quiz.id), now) for quiz in quizzes
+    }
 
 
 def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
-    """Say whether the trainee may start a new attempt now, and why not. One to three queries."""
-    stats = Attempt.objects.filter(trainee=trainee, quiz=quiz).aggregate(
-        used=Count("id"), last_submitted=Max("submitted_at")
-    )
-    used = stats["used"]
-    if quiz.max_attempts is not None and used >= quiz.max_attempts:
-        renewal_opened = renewal_window_start(quiz, trainee, now)
-        if renewal_opened is not None:
-            used = Attempt.objects.filter(
-                trainee=trainee, quiz=quiz, started_at__gte=renewal_opened
-            ).count()
-    if quiz.max_attempts is not None and used >= quiz.max_attempts:
+    """`start_checks` for one quiz."""
+    return start_checks([quiz], trainee, now)[quiz.id]
+
+
+def _start_check(quiz, history, renewal_opened, now) -> StartCheck:
+    counted = [s for s, _ in history if renewal_opened is None or s >= renewal_opened]
+    used = len(counted)
+    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
+    if left == 0:
         return StartCheck(
             False,
             _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
             used,
+            left,
         )
-    if quiz.cooldown_minutes and stats["last_submitted"]:
-        ready_at = stats["last_submitted"] + timedelta(minutes=quiz.cooldown_minutes)
+    last_submitted = max((s for _, s in history if s is not None), default=None)
+    if quiz.cooldown_minutes and last_submitted:
+        ready_at = last_submitted + timedelta(minutes=quiz.cooldown_minutes)
         if now < ready_at:
             minutes = int((ready_at - now).total_seconds() // 60) + 1
             return StartCheck(
@@ -56,8 +78,9 @@ def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
                 _("Take a break and study first: you can start again in %(m)d minutes.")
                 % {"m": minutes},
                 used,
+                left,
             )
-    return StartCheck(True, "", used)
+    return StartCheck(True, "", used, left)
 
 
 def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:

@@ -4,9 +4,9 @@ import io
 from pathlib import Path
 
 import segno
-from django.conf import settings
-from django.urls import reverse
 from fpdf import FPDF
+
+from smptraining.links import absolute_reverse
 
 from .models import CompletionRecord
 
@@ -14,7 +14,7 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 
 
 def verify_url(record: CompletionRecord) -> str:
-    return settings.SITE_URL + reverse("quizzes:verify", args=[record.verification_code])
+    return absolute_reverse("quizzes:verify", args=[record.verification_code])
 
 
 def _qr_png(url: str) -> io.BytesIO:
@@ -24,7 +24,7 @@ def _qr_png(url: str) -> io.BytesIO:
     return buffer
 
 
-def certificate_pdf(record: CompletionRecord, *, status_label: str) -> bytes:
+def certificate_pdf(record: CompletionRecord, *, status: str) -> bytes:
     """Render the certificate. A revoked or expired record says so across the page."""
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_title(f"{record.quiz_title}: {record.holder_name}")
@@ -72,6 +72,7 @@ def certificate_pdf(record: CompletionRecord, *, status_label: str) -> bytes:
         if record.trainer_qualification:
             trainer += f", {record.trainer_qualification}"
         details.append(("Trainer", trainer))
+    status_label = CompletionRecord.Status(status).label
     details += [("Status", status_label), ("Verification code", record.verification_code)]
     y = 118
     for label, value in details:
@@ -88,9 +89,7 @@ def certificate_pdf(record: CompletionRecord, *, status_label: str) -> bytes:
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(88, 4, f"Check this certificate: scan the code or open\n{url}", align="C")
 
-    if status_label != CompletionRecord.Status.VALID.label and status_label != (
-        CompletionRecord.Status.EXPIRING.label
-    ):
+    if status in (CompletionRecord.Status.EXPIRED, CompletionRecord.Status.REVOKED):
         pdf.set_text_color(220, 53, 69)
         pdf.set_font("DejaVu", "B", 40)
         pdf.set_xy(20, 96)

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
+
+from smptraining.links import absolute_reverse
 
 
 def _send(template: str, to: str, context: dict) -> None:
@@ -22,8 +23,7 @@ def send_expiry_reminder(record, days: int) -> None:
         {
             "record": record,
             "days": days,
-            "verify_url": settings.SITE_URL
-            + reverse("quizzes:verify", args=[record.verification_code]),
-            "quiz_url": settings.SITE_URL + reverse("quizzes:quiz_detail", args=[record.quiz.slug]),
+            "verify_url": absolute_reverse("quizzes:verify", args=[record.verification_code]),
+            "quiz_url": absolute_reverse("quizzes:quiz_detail", args=[record.quiz.slug]),
         },
     )

@@ -7,12 +7,11 @@ of the cohort.
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import (
     CharField,
     Count,
-    DateTimeField,
     ExpressionWrapper,
     F,
     Func,
@@ -87,11 +86,9 @@ def gradebook(filters: GradebookFilters, now: datetime) -> QuerySet:
             passes=Count("id", filter=Q(passed=True)),
         )
         .annotate(
-            record_expires=Subquery(
-                latest_record.values("expires_at")[:1], output_field=DateTimeField()
-            ),
-            record_revoked=Subquery(
-                latest_record.values("revoked_at")[:1], output_field=DateTimeField()
+            record_status=Subquery(
+                latest_record.with_status(now).values("current_status")[:1],
+                output_field=CharField(),
             ),
         )
     )
@@ -99,40 +96,24 @@ def gradebook(filters: GradebookFilters, now: datetime) -> QuerySet:
         rows = rows.filter(passes__gt=0)
     elif filters.passed is False:
         rows = rows.filter(passes=0)
-    rows = _filter_record_status(rows, filters.record_status, now)
+    rows = _filter_record_status(rows, filters.record_status)
     order = GRADEBOOK_SORTS.get(filters.sort, "trainee__full_name")
     order_by = F(order).desc(nulls_last=True) if filters.descending else F(order).asc()
     return rows.order_by(order_by, "trainee_id", "quiz_id")
 
 
-def _filter_record_status(rows, status, now):
-    soon = now + timedelta(days=CompletionRecord.EXPIRING_WITHIN_DAYS)
-    match status:
-        case "none":
-            return rows.filter(record_expires__isnull=True)
-        case CompletionRecord.Status.REVOKED:
-            return rows.filter(record_revoked__isnull=False)
-        case CompletionRecord.Status.EXPIRED:
-            return rows.filter(record_revoked__isnull=True, record_expires__lte=now)
-        case CompletionRecord.Status.EXPIRING:
-            return rows.filter(
-                record_revoked__isnull=True, record_expires__gt=now, record_expires__lte=soon
-            )
-        case CompletionRecord.Status.VALID:
-            return rows.filter(record_revoked__isnull=True, record_expires__gt=soon)
+def _filter_record_status(rows, status):
+    if status == "none":
+        return rows.filter(record_status__isnull=True)
+    if status in CompletionRecord.Status.values:
+        return rows.filter(record_status=status)
     return rows
 
 
-def record_status_label(row: dict, now: datetime) -> str:
-    if row["record_expires"] is None:
+def record_status_label(row: dict) -> str:
+    if row["record_status"] is None:
         return "—"
-    if row["record_revoked"] is not None:
-        return CompletionRecord.Status.REVOKED.label
-    if row["record_expires"] <= now:
-        return CompletionRecord.Status.EXPIRED.label
-    if row["record_expires"] - now <= timedelta(days=CompletionRecord.EXPIRING_WITHIN_DAYS):
-        return CompletionRecord.Status.EXPIRING.label
-    return CompletionRecord.Status.VALID.label
+    return CompletionRecord.Status(row["record_status"]).label
 
 
 def topic_mastery(attempts: QuerySet) -> list[dict]:

@@ -107,7 +107,7 @@ def gradebook(request):
         return _gradebook_csv(rows, now)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
-        row["record_status"] = insight.record_status_label(row, now)
+        row["record_status"] = insight.record_status_label(row)
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(
@@ -156,7 +156,7 @@ def _gradebook_csv(rows, now):
                     row["used"],
                     f"{row['last_at']:%Y-%m-%d %H:%M}",
                     "yes" if row["passes"] else "no",
-                    insight.record_status_label(row, now),
+                    insight.record_status_label(row),
                 ]
             )
 

@@ -418,6 +418,42 @@ class DrawnQuestion(models.Model):
         return bool(self.correct >> index & 1)
 
 
+class CompletionRecordQuerySet(models.QuerySet):
+    def with_status(self, now):
+        """Annotate `current_status`: Valid, Expiring, Expired or Revoked at `now`.
+
+        The one place the rule is written: the model, the admin filter, the gradebook and the
+        CSV export all read this annotation (or `status_expression` inside a subquery).
+        """
+        return self.annotate(current_status=status_expression(now))
+
+
+EXPIRING_WITHIN_DAYS = 30
+
+
+def status_expression(now, prefix: str = "") -> models.Case:
+    """The record-status rule as a database expression over a record's own fields."""
+    revoked_at = f"{prefix}revoked_at"
+    expires_at = f"{prefix}expires_at"
+    soon = now + timedelta(days=EXPIRING_WITHIN_DAYS)
+    return models.Case(
+        models.When(
+            ~models.Q(**{f"{revoked_at}__isnull": True}),
+            then=models.Value(CompletionRecord.Status.REVOKED),
+        ),
+        models.When(
+            models.Q(**{f"{expires_at}__lte": now}),
+            then=models.Value(CompletionRecord.Status.EXPIRED),
+        ),
+        models.When(
+            models.Q(**{f"{expires_at}__lte": soon}),
+            then=models.Value(CompletionRecord.Status.EXPIRING),
+        ),
+        default=models.Value(CompletionRecord.Status.VALID),
+        output_field=models.CharField(),
+    )
+
+
 class CompletionRecord(models.Model):
     """Proof that a trainee passed a certification quiz, verifiable by anyone with its code.
 
@@ -431,7 +467,7 @@ class CompletionRecord(models.Model):
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
 
-    EXPIRING_WITHIN_DAYS = 30
+    EXPIRING_WITHIN_DAYS = EXPIRING_WITHIN_DAYS
 
     verification_code = models.CharField(max_length=64, unique=True, editable=False)
     trainee = models.ForeignKey(
@@ -469,6 +505,8 @@ class CompletionRecord(models.Model):
     # The smallest reminder threshold (30, 7, 1 days) already emailed, so each is sent once.
     last_reminder_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
+    objects = CompletionRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at"]
         permissions = [("revoke_completionrecord", "Can revoke completion records")]
@@ -497,13 +535,15 @@ class CompletionRecord(models.Model):
         return f"{self.holder_name} — {self.quiz_title} ({self.issued_at:%Y-%m-%d})"
 
     def status(self, now) -> str:
-        if self.revoked_at is not None:
-            return self.Status.REVOKED
-        if now >= self.expires_at:
-            return self.Status.EXPIRED
-        if self.expires_at - now <= timedelta(days=self.EXPIRING_WITHIN_DAYS):
-            return self.Status.EXPIRING
-        return self.Status.VALID
+        """The status at `now`: read from `with_status(now)` when loaded so, else one query."""
+        annotated = getattr(self, "current_status", None)
+        if annotated is not None:
+            return annotated
+        return (
+            CompletionRecord.objects.with_status(now)
+            .values_list("current_status", flat=True)
+            .get(pk=self.pk)
+        )
 
     def status_label(self, now) -> str:
         return self.Status(self.status(now)).label

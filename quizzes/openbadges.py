@@ -13,8 +13,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from django.urls import reverse
 from jwt.algorithms import ECAlgorithm
+
+from smptraining.links import absolute_reverse
 
 from .models import CompletionRecord
 
@@ -43,7 +44,7 @@ def public_jwk() -> dict:
             f'{{"crv":"{key["crv"]}","kty":"{key["kty"]}","x":"{key["x"]}","y":"{key["y"]}"}}'.encode()
         ).digest()
     ).decode()
-    kid = f"{_url('quizzes:jwks')}#{thumbprint}"
+    kid = f"{absolute_reverse('quizzes:jwks')}#{thumbprint}"
     return {**key, "kid": kid, "use": "sig", "alg": ALGORITHM, "iss": issuer_id()}
 
 
@@ -51,12 +52,8 @@ def jwks() -> dict:
     return {"keys": [public_jwk()]}
 
 
-def _url(name: str, *args) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
-
-
 def issuer_id() -> str:
-    return _url("quizzes:issuer_profile")
+    return absolute_reverse("quizzes:issuer_profile")
 
 
 def issuer_profile() -> dict:
@@ -65,7 +62,7 @@ def issuer_profile() -> dict:
         "id": issuer_id(),
         "type": ["Profile"],
         "name": settings.CERTIFICATE_ISSUER_NAME,
-        "url": settings.SITE_URL + "/",
+        "url": absolute_reverse("home"),
     }
 
 
@@ -100,7 +97,7 @@ def credential(record: CompletionRecord) -> dict:
             "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, credential_id(record) + '#holder')}",
             "type": ["AchievementSubject"],
             "achievement": {
-                "id": _url("quizzes:quiz_detail", record.quiz.slug),
+                "id": absolute_reverse("quizzes:quiz_detail", args=[record.quiz.slug]),
                 "type": ["Achievement"],
                 "achievementType": "Certificate",
                 "name": record.quiz_title,
@@ -113,7 +110,7 @@ def credential(record: CompletionRecord) -> dict:
             },
         },
         "credentialStatus": {
-            "id": _url("quizzes:revocation_list"),
+            "id": absolute_reverse("quizzes:revocation_list"),
             "type": "1EdTechRevocationList",
         },
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
@@ -145,7 +142,7 @@ def revocation_list() -> dict:
         "verification_code", "revocation_reason"
     )
     return {
-        "id": _url("quizzes:revocation_list"),
+        "id": absolute_reverse("quizzes:revocation_list"),
         "issuer": issuer_id(),
         "revokedCredentials": [
             {"id": credential_id(record), "revocationReason": record.revocation_reason}

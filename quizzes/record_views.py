@@ -1,21 +1,18 @@
 """Completion records: the holder's own pages, and the public verification anyone may use."""
 
-import re
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from smptraining.links import absolute_reverse
+
 from . import openbadges
 from .certificates import certificate_pdf, verify_url
 from .models import CompletionRecord
-from .records import CODE_PATTERN
-
-CODE = re.compile(CODE_PATTERN)
+from .records import is_verification_code
 
 
 @login_required
@@ -24,6 +21,7 @@ def my_records(request):
     now = timezone.now()
     records = (
         CompletionRecord.objects.filter(trainee=request.user)
+        .with_status(now)
         .select_related("quiz")
         .order_by("-issued_at")
     )
@@ -35,10 +33,12 @@ def my_records(request):
 @require_GET
 def record_pdf(request, code):
     """The holder's certificate; anyone else's is a 404. A revoked one still downloads, marked."""
-    if not CODE.fullmatch(code):
-        return _unknown_code(request, code)
-    record = get_object_or_404(CompletionRecord, verification_code=code, trainee=request.user)
-    pdf = certificate_pdf(record, status_label=record.status_label(timezone.now()))
+    record = get_object_or_404(
+        CompletionRecord.objects.with_status(timezone.now()),
+        verification_code=code,
+        trainee=request.user,
+    )
+    pdf = certificate_pdf(record, status=record.current_status)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="smp-safety-certificate-{record.issued_at:%Y-%m-%d}.pdf"'
@@ -52,31 +52,35 @@ def verify_form(request):
     if code:
         return (
             redirect("quizzes:verify", code)
-            if CODE.fullmatch(code)
-            else _unknown_code(request, code)
+            if is_verification_code(code)
+            else unknown_code(request, code)
         )
     return render(request, "quizzes/verify_form.html")
 
 
-def _unknown_code(request, code):
+@require_GET
+def unknown_code(request, code):
+    """A code that is not known, or not even shaped like one: a 404 that says so."""
     return render(request, "quizzes/verify_unknown.html", {"code": code[:80]}, status=404)
 
 
-def _record_or_none(code):
-    """A malformed code never reaches the database."""
-    if not CODE.fullmatch(code):
-        return None
-    return CompletionRecord.objects.select_related("quiz").filter(verification_code=code).first()
+def _record_or_none(code, now):
+    return (
+        CompletionRecord.objects.with_status(now)
+        .select_related("quiz")
+        .filter(verification_code=code)
+        .first()
+    )
 
 
 @require_GET
 @cache_control(no_cache=True)
 def verify(request, code):
-    record = _record_or_none(code)
-    if record is None:
-        return _unknown_code(request, code)
     now = timezone.now()
-    chain = _chain(record)
+    record = _record_or_none(code, now)
+    if record is None:
+        return unknown_code(request, code)
+    chain = _chain(record, now)
     return render(
         request,
         "quizzes/verify.html",
@@ -90,25 +94,26 @@ def verify(request, code):
     )
 
 
-def _chain(record):
+def _chain(record, now):
     """Every record of the same holder and quiz, oldest first. One query."""
     if record.trainee_id is None:
         return [record]
     return list(
         CompletionRecord.objects.filter(trainee_id=record.trainee_id, quiz_id=record.quiz_id)
+        .with_status(now)
         .order_by("issued_at")
-        .only("verification_code", "issued_at", "expires_at", "revoked_at", "quiz_title")
+        .only("verification_code", "issued_at", "expires_at", "quiz_title")
     )
 
 
 @require_GET
 @cache_control(no_cache=True)
 def verify_json(request, code):
-    record = _record_or_none(code)
+    record = _record_or_none(code, timezone.now())
     if record is None:
         return JsonResponse({"error": "This verification code is not known."}, status=404)
     response = JsonResponse(openbadges.credential(record), json_dumps_params={"indent": 2})
-    jwt_url = request.build_absolute_uri(reverse("quizzes:verify_jwt", args=[code]))
+    jwt_url = absolute_reverse("quizzes:verify_jwt", args=[code])
     response["Link"] = f'<{jwt_url}>; rel="alternate"; type="text/plain"'
     return response
 
@@ -116,7 +121,7 @@ def verify_json(request, code):
 @require_GET
 @cache_control(no_cache=True)
 def verify_jwt(request, code):
-    record = _record_or_none(code)
+    record = _record_or_none(code, timezone.now())
     if record is None:
         return HttpResponse(
             "This verification code is not known.", status=404, content_type="text/plain"

@@ -1,5 +1,6 @@
 """Completion records: issuing on a pass, renewal, revocation and expiry reminders."""
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ REMINDER_DAYS = (30, 7, 1)
 # secrets.token_urlsafe(24): 192 random bits in 32 URL-safe characters.
 CODE_BYTES = 24
 CODE_PATTERN = r"[A-Za-z0-9_-]{32}"
+_CODE = re.compile(CODE_PATTERN)
 
 
 class RecordRefused(Exception):
@@ -24,6 +26,11 @@ class RecordRefused(Exception):
 
 def new_verification_code() -> str:
     return secrets.token_urlsafe(CODE_BYTES)
+
+
+def is_verification_code(text: str) -> bool:
+    """Whether the text has the shape of a verification code (the URL converter's rule too)."""
+    return _CODE.fullmatch(text) is not None
 
 
 def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> CompletionRecord:
@@ -57,23 +64,30 @@ def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> Completion
     )
 
 
-def renewal_window_start(quiz: Quiz, trainee, now: datetime) -> datetime | None:
-    """When the holder's renewal window opened, or None outside one.
+def renewal_windows(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, datetime]:
+    """For each quiz whose renewal window is open for this holder, when it opened. One query.
 
     A holder whose latest record expires within 30 days, or has expired, may sit the
     certification again: the attempt limit then counts only attempts since the window opened.
     """
-    if not quiz.is_certification:
-        return None
-    latest = (
-        CompletionRecord.objects.filter(trainee=trainee, quiz=quiz, revoked_at=None)
-        .order_by("-issued_at")
-        .first()
-    )
-    if latest is None:
-        return None
-    opens = latest.expires_at - timedelta(days=RENEWAL_WINDOW_DAYS)
-    return opens if now >= opens else None
+    certification_ids = [quiz.id for quiz in quizzes if quiz.is_certification]
+    if not certification_ids:
+        return {}
+    latest_expiry: dict[int, datetime] = {}
+    for quiz_id, expires_at in (
+        CompletionRecord.objects.filter(
+            trainee=trainee, quiz_id__in=certification_ids, revoked_at=None
+        )
+        .order_by("quiz_id", "-issued_at")
+        .values_list("quiz_id", "expires_at")
+    ):
+        latest_expiry.setdefault(quiz_id, expires_at)
+    windows = {}
+    for quiz_id, expires_at in latest_expiry.items():
+        opens = expires_at - timedelta(days=RENEWAL_WINDOW_DAYS)
+        if now >= opens:
+            windows[quiz_id] = opens
+    return windows
 
 
 @transaction.atomic

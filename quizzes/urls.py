@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path, register_converter
 
 from . import record_views, views
+from .converters import VerificationCodeConverter
 
 app_name = "quizzes"
+register_converter(VerificationCodeConverter, "code")
 
 urlpatterns = [
     path("study/", views.topic_list, name="topic_list"),
@@ -18,12 +20,18 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("history/practice-missed/", views.practice_missed, name="practice_missed"),
     path("records/", record_views.my_records, name="my_records"),
-    path("records/<str:code>/certificate.pdf", record_views.record_pdf, name="record_pdf"),
+    path("records/<code:code>/certificate.pdf", record_views.record_pdf, name="record_pdf"),
     path("verify/", record_views.verify_form, name="verify_form"),
     path("verify/revocations.json", record_views.revocation_list, name="revocation_list"),
-    path("verify/<str:code>.json", record_views.verify_json, name="verify_json"),
-    path("verify/<str:code>.jwt", record_views.verify_jwt, name="verify_jwt"),
-    path("verify/<str:code>/", record_views.verify, name="verify"),
+    path("verify/<code:code>.json", record_views.verify_json, name="verify_json"),
+    path("verify/<code:code>.jwt", record_views.verify_jwt, name="verify_jwt"),
+    path("verify/<code:code>/", record_views.verify, name="verify"),
+    # Anything else shaped like a code page: the "not known" page, without touching the database.
+    re_path(
+        r"^verify/(?P<code>[^/]+)(?<!\.json)(?<!\.jwt)/\Z",
+        record_views.unknown_code,
+        name="verify_malformed",
+    ),
     path("issuer", record_views.issuer_profile, name="issuer_profile"),
     path(".well-known/jwks.json", record_views.jwks, name="jwks"),
 ]

@@ -40,7 +40,7 @@ def topic_detail(request, slug):
 @login_required
 @require_GET
 def quiz_list(request):
-    """Every published quiz with this trainee's state in it. Three queries plus the session's."""
+    """Every published quiz with this trainee's state in it. Five queries plus the session's."""
     now = timezone.now()
     quizzes = list(Quiz.objects.filter(published=True))
     stats = {
@@ -48,11 +48,11 @@ def quiz_list(request):
         for row in Attempt.objects.filter(trainee=request.user, quiz__published=True)
         .values("quiz_id")
         .annotate(
-            used=Count("id"),
             best=Max("score", filter=Q(submitted_at__isnull=False)),
             passes=Count("id", filter=Q(passed=True)),
         )
     }
+    checks = workflows.start_checks(quizzes, request.user, now)
     open_attempts = {
         a.quiz_id: a
         for a in Attempt.objects.filter(
@@ -61,18 +61,16 @@ def quiz_list(request):
     }
     rows = []
     for quiz in quizzes:
-        row = stats.get(quiz.id, {"used": 0, "best": None, "passes": 0})
+        row = stats.get(quiz.id, {"best": None, "passes": 0})
         current = open_attempts.get(quiz.id)
         if current is not None and current.is_past_deadline(now):
             current = None  # graded when the trainee next opens it
-        left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - row["used"])
         rows.append(
             {
                 "quiz": quiz,
                 "current": current,
                 "seconds_left": current.seconds_left(now) if current else None,
-                "attempts_used": row["used"],
-                "attempts_left": left,
+                "check": checks[quiz.id],
                 "best": row["best"],
                 "passed": row["passes"] > 0,
             }

@@ -453,3 +453,62 @@ def test_my_records_queries_do_not_grow_with_the_records(
     with django_assert_max_num_queries(3):
         response = alice_client.get(reverse("quizzes:my_records"))
     assert response.content.decode().count("Download PDF") == 5
+
+
+# --- One rule for the attempt limit and the record status -------------------------------------
+
+
+def quiz_list_attempts_left(client, quiz):
+    """The 'Attempts left' the quiz list shows for this quiz."""
+    html = client.get(reverse("quizzes:quiz_list")).content.decode()
+    card = html[html.index(f'id="quiz-{quiz.pk}"') :]
+    return re.search(r"Attempts left</dt>\s*<dd[^>]*>(\w+)</dd>", card).group(1)
+
+
+def test_the_quiz_list_counts_attempts_as_starting_does_inside_the_renewal_window(
+    alice_client, certification, alice
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        pass_quiz(certification, alice, start)
+        submit_attempt(
+            attempt=start_attempt(quiz=certification, trainee=alice, now=start), now=start
+        )
+        assert quiz_list_attempts_left(alice_client, certification) == "0"
+    window = start + timedelta(days=340)
+    with time_machine.travel(window, tick=False):
+        alice_client.force_login(alice)  # the first session has long expired
+        assert quiz_list_attempts_left(alice_client, certification) == "2"
+        submit_attempt(
+            attempt=start_attempt(quiz=certification, trainee=alice, now=window), now=window
+        )
+        assert quiz_list_attempts_left(alice_client, certification) == "1"
+
+
+@pytest.mark.parametrize(
+    ("days_later", "revoke", "status"),
+    [(1, False, "valid"), (340, False, "expiring"), (366, False, "expired"), (1, True, "revoked")],
+)
+def test_every_view_of_a_record_agrees_on_its_status(
+    instructor_client, record, instructor, days_later, revoke, status
+):
+    if revoke:
+        revoke_record(record_id=record.pk, reason="Cheated", actor=instructor, now=timezone.now())
+    label = CompletionRecord.Status(status).label
+    with time_machine.travel(record.issued_at + timedelta(days=days_later)):
+        instructor_client.force_login(instructor)
+        now = timezone.now()
+        assert record.status(now) == status
+        assert CompletionRecord.objects.with_status(now).get().current_status == status
+        admin_url = reverse("admin:quizzes_completionrecord_changelist")
+        assert instructor_client.get(admin_url, {"status": status}).context["cl"].result_count == 1
+        csv_rows = list(
+            csv.reader(
+                io.StringIO(
+                    admin_action(instructor_client, "export_csv", [record]).content.decode()
+                )
+            )
+        )
+        assert csv_rows[1][7] == label
+        gradebook = instructor_client.get(reverse("insight:gradebook"), {"record": status})
+        assert [row["record_status"] for row in gradebook.context["page"]] == [label]
