@@ -3,7 +3,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .exporters import bank_as_gift, bank_as_json, csv_cell
 from .forms import BankUploadForm
-from .importers import ImportRejected, apply_plan, read_gift_bank, read_json_bank
+from .importers import ImportRejected, apply_upload, read_upload
 from .models import (
     Attempt,
     AuditLogEntry,
@@ -237,21 +237,19 @@ class QuestionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = BankUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data["file"].read()
-            file_format = form.file_format()
-            topic = form.cleaned_data["topic"]
+            upload = BankImport(
+                uploaded_by=request.user,
+                file_name=form.cleaned_data["file"].name[:255],
+                format=form.file_format(),
+                topic=form.cleaned_data["topic"],
+                content=form.cleaned_data["file"].read(),
+            )
             try:
-                _read_plan(file_format, data, topic)
+                read_upload(upload)
             except ImportRejected as error:
                 form.add_error("file", f"{error} Nothing was imported.")
             else:
-                upload = BankImport.objects.create(
-                    uploaded_by=request.user,
-                    file_name=form.cleaned_data["file"].name[:255],
-                    format=file_format,
-                    topic=topic,
-                    content=data,
-                )
+                upload.save()
                 return redirect("admin:quizzes_question_import_preview", upload.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -261,25 +259,41 @@ class QuestionAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/quizzes/question/import.html", context)
 
+    def _report_import(self, request, result, file_name):
+        self.message_user(
+            request,
+            _(
+                "Imported %(q)d questions and %(t)d topics from %(file)s; %(u)d were "
+                "already in the bank."
+            )
+            % {
+                "q": result.questions_created,
+                "t": result.topics_created,
+                "file": file_name,
+                "u": result.questions_unchanged,
+            },
+        )
+        if result.inactive_keys:
+            self.message_user(
+                request,
+                _("Imported inactive because they have no explanation: %(keys)s")
+                % {"keys": ", ".join(result.inactive_keys)},
+                messages.WARNING,
+            )
+
     def import_preview_view(self, request, import_id):
         if not self.has_add_permission(request):
             raise PermissionDenied
         upload = get_object_or_404(BankImport, pk=import_id)
         try:
-            plan = _read_plan(upload.format, bytes(upload.content), upload.topic)
+            plan = read_upload(upload)
         except ImportRejected as error:
             self.message_user(request, f"{error} Nothing was imported.", messages.ERROR)
             return redirect("admin:quizzes_question_import")
         if request.method == "POST" and upload.applied_at is None:
             try:
-                with transaction.atomic():
-                    claimed = BankImport.objects.filter(pk=upload.pk, applied_at=None).update(
-                        applied_at=timezone.now()
-                    )
-                    if claimed:
-                        result = apply_plan(plan, actor=request.user, source=upload.file_name)
-            except (ImportRejected, IntegrityError) as error:
-                # The bank changed between the preview and now (another import, an edit).
+                result = apply_upload(upload_id=upload.pk, actor=request.user, now=timezone.now())
+            except ImportRejected as error:
                 self.message_user(
                     request,
                     _(
@@ -290,28 +304,10 @@ class QuestionAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
                 return redirect("admin:quizzes_question_import")
-            if claimed:
-                self.message_user(
-                    request,
-                    _(
-                        "Imported %(q)d questions and %(t)d topics from %(file)s; %(u)d were "
-                        "already in the bank."
-                    )
-                    % {
-                        "q": result.questions_created,
-                        "t": result.topics_created,
-                        "file": upload.file_name,
-                        "u": result.questions_unchanged,
-                    },
-                )
-                if result.inactive_keys:
-                    self.message_user(
-                        request,
-                        _("Imported inactive because they have no explanation: %(keys)s")
-                        % {"keys": ", ".join(result.inactive_keys)},
-                        messages.WARNING,
-                    )
+            if result is not None:
+                self._report_import(request, result, upload.file_name)
                 return redirect("admin:quizzes_question_changelist")
+            upload.refresh_from_db()
         if upload.applied_at is not None:
             self.message_user(request, _("This file has already been imported."), messages.INFO)
         context = {
@@ -322,12 +318,6 @@ class QuestionAdmin(admin.ModelAdmin):
             "plan": plan,
         }
         return TemplateResponse(request, "admin/quizzes/question/import_preview.html", context)
-
-
-def _read_plan(file_format, data, topic):
-    if file_format == "json":
-        return read_json_bank(data)
-    return read_gift_bank(data, topic=topic)
 
 
 def _download(body: str, filename: str, content_type: str) -> HttpResponse:

@@ -125,6 +125,33 @@ def question_version(prompt: str, choices: list[dict], correct: int) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
+def drawn_snapshot(question: Question, *, shuffle_choices: bool, rng) -> DrawnQuestion:
+    """The question as it is now, frozen for one attempt: prompt, choices, key and version.
+
+    Unsaved and without attempt or position. Real attempts and the load-data generator both
+    take their drawn questions from here, so benchmark data is what trainees get. Needs the
+    question's topic and choices loaded (no queries).
+    """
+    choices = list(question.choices.all())
+    order = list(range(len(choices)))
+    if shuffle_choices and question.kind != Question.Kind.TRUE_FALSE:
+        rng.shuffle(order)
+    snapshot = [{"text": c.text, "feedback": c.feedback} for c in choices]
+    correct = sum(1 << i for i, c in enumerate(choices) if c.is_correct)
+    return DrawnQuestion(
+        question=question,
+        topic=question.topic,
+        topic_name=question.topic.name,
+        kind=question.kind,
+        prompt=question.prompt,
+        explanation=question.explanation,
+        choices=snapshot,
+        display_order=order,
+        correct=correct,
+        version=question_version(question.prompt, snapshot, correct),
+    )
+
+
 def _snapshot(attempt: Attempt, questions: list[Question], quiz: Quiz, rng) -> list[DrawnQuestion]:
     if quiz.shuffle_questions:
         rng.shuffle(questions)
@@ -132,28 +159,10 @@ def _snapshot(attempt: Attempt, questions: list[Question], quiz: Quiz, rng) -> l
         questions.sort(key=lambda q: (q.topic.order, q.topic_id, q.id))
     drawn = []
     for position, question in enumerate(questions, start=1):
-        choices = list(question.choices.all())
-        order = list(range(len(choices)))
-        if quiz.shuffle_choices and question.kind != Question.Kind.TRUE_FALSE:
-            rng.shuffle(order)
-        snapshot = [{"text": c.text, "feedback": c.feedback} for c in choices]
-        correct = sum(1 << i for i, c in enumerate(choices) if c.is_correct)
-        drawn.append(
-            DrawnQuestion(
-                attempt=attempt,
-                position=position,
-                question=question,
-                topic=question.topic,
-                topic_name=question.topic.name,
-                kind=question.kind,
-                prompt=question.prompt,
-                explanation=question.explanation,
-                choices=snapshot,
-                display_order=order,
-                correct=correct,
-                version=question_version(question.prompt, snapshot, correct),
-            )
-        )
+        row = drawn_snapshot(question, shuffle_choices=quiz.shuffle_choices, rng=rng)
+        row.attempt = attempt
+        row.position = position
+        drawn.append(row)
     return drawn
 
 
@@ -249,6 +258,33 @@ def save_response(*, attempt: Attempt, position: int, values: list[str], now: da
         selected=selected, answered_at=now if selected is not None else None
     )
     return True
+
+
+def move(*, attempt: Attempt, position: int, go: str) -> int | None:
+    """Where a move from the question at `position` leads; None means the review page.
+
+    `go` is the button pressed: "prev", "next", "review", "stay" (the page's script saving a
+    pick as it is made) or a question number from the navigator. The new position is
+    remembered, so the trainee resumes there: one query, none for "stay" or "review".
+    """
+    if go == "stay":
+        return position
+    if go == "review":
+        return None
+    if go == "prev":
+        target = position - 1
+    elif go == "next":
+        target = position + 1
+    else:
+        try:
+            target = int(go)
+        except ValueError:
+            target = position
+    if target > attempt.question_count:
+        return None
+    target = min(max(target, 1), attempt.question_count)
+    Attempt.objects.filter(pk=attempt.pk).update(last_position=target)
+    return target
 
 
 # --- Submitting and grading -------------------------------------------------------------------

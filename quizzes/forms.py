@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .gift import MAX_IMPORT_BYTES
 from .models import Topic
+from .textfiles import TextFileError, check_size
 
 
 class BankUploadForm(forms.Form):
@@ -19,10 +19,10 @@ class BankUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than the 5 MB limit."), code="too_large"
-            )
+        try:
+            check_size(upload.size)
+        except TextFileError as error:
+            raise forms.ValidationError(str(error), code="too_large") from None
         return upload
 
     def file_format(self) -> str:

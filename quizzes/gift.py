@@ -27,16 +27,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+from .textfiles import TextFileError, decode_text_file
 
 KINDS = ("single", "multiple", "true_false")
 
 # PHP's trim() set, minus NUL (rejected in input and used as the escape mask).
 _WHITESPACE = " \t\n\r\x0b"
-_UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-# Control characters that never occur in a text file (tab, newlines, VT and FF are allowed).
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _ESCAPE = re.compile(r"\\([\\:#={}~n])")
 _FORMAT_MARKER = re.compile(r"\[(?:moodle|html|plain|markdown)\]")
@@ -103,51 +99,11 @@ class GiftParseResult:
 # --------------------------------------------------------------------------- reading the file
 
 
-def _line_of_byte(data: bytes, position: int) -> int:
-    """Return the 1-based line of the byte at ``position``, counting CRLF, CR and LF breaks."""
-    before = data[:position]
-    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
-
-
 def _decode(data: bytes) -> str:
-    """Check the raw upload and return its text with a BOM removed and every line break a LF."""
-    if len(data) > MAX_IMPORT_BYTES:
-        megabytes = len(data) / (1024 * 1024)
-        raise GiftError(
-            f"The file is too large ({megabytes:.1f} MB); the largest file we accept is 5 MB."
-        )
-    if data.startswith(_UTF16_BOMS):
-        raise GiftError("The file is saved as UTF-16 text; save it as UTF-8 and upload it again.")
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
-    if not data.strip():
-        raise GiftError("The file is empty.")
-    _reject_binary_or_non_utf8(data)
-    text = data.decode("utf-8")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _reject_binary_or_non_utf8(data: bytes) -> None:
-    """Raise a GiftError for the first control byte or invalid UTF-8 sequence, if any."""
-    control = _CONTROL_BYTES.search(data)
-    control_at = control.start() if control else len(data)
     try:
-        data.decode("utf-8")
-        invalid_at = len(data)
-    except UnicodeDecodeError as error:
-        invalid_at = error.start
-    if control_at < invalid_at:
-        raise GiftError(
-            f"the file contains binary data (character code {data[control_at]}), not plain "
-            "text. Is this really a GIFT file?",
-            _line_of_byte(data, control_at),
-        )
-    if invalid_at < len(data):
-        raise GiftError(
-            "the file is not saved as UTF-8 text (this line holds the first character that "
-            "is not UTF-8); save it as UTF-8 and upload it again",
-            _line_of_byte(data, invalid_at),
-        )
+        return decode_text_file(data)
+    except TextFileError as error:
+        raise GiftError(error.message, error.line) from None
 
 
 # --------------------------------------------------------------------------- blocks

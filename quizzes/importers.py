@@ -9,11 +9,12 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from .gift import MAX_IMPORT_BYTES, GiftError, parse_gift
-from .models import AuditLogEntry, Choice, ChoiceDraft, Question, Topic
+from .gift import GiftError, parse_gift
+from .models import AuditLogEntry, BankImport, Choice, ChoiceDraft, Question, Topic
+from .textfiles import TextFileError, decode_text_file
 
 
 class ImportRejected(Exception):
@@ -64,22 +65,11 @@ class ImportPlan:
 
 
 def check_file_bytes(data: bytes) -> str:
-    """Return the file's text, or reject an empty, oversized, binary or non-UTF-8 file."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRejected(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB."
-        )
-    if not data.strip():
-        raise ImportRejected("The file is empty.")
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise ImportRejected(f"Line {line}: the file contains binary data, not text.")
+    """Return the file's text, or reject it as `decode_text_file` says."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportRejected(f"Line {line}: the file is not UTF-8 text.") from None
+        return decode_text_file(data)
+    except TextFileError as error:
+        raise ImportRejected(str(error)) from None
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -174,7 +164,6 @@ def _short_hash(text: str) -> str:
 
 def read_gift_bank(data: bytes, *, topic: Topic | None = None) -> ImportPlan:
     """Parse and validate a GIFT file; $CATEGORY's last segment names the topic unless given."""
-    check_file_bytes(data)
     try:
         parsed = parse_gift(data)
     except GiftError as error:
@@ -339,6 +328,31 @@ class ImportResult:
     questions_unchanged: int
     inactive_keys: list[str]
     skipped: list[str]
+
+
+def read_upload(upload: BankImport) -> ImportPlan:
+    """Parse and validate an uploaded file as it was stored."""
+    if upload.format == BankImport.Format.JSON:
+        return read_json_bank(bytes(upload.content))
+    return read_gift_bank(bytes(upload.content), topic=upload.topic)
+
+
+@transaction.atomic
+def apply_upload(*, upload_id: int, actor, now) -> ImportResult | None:
+    """Apply an uploaded file once: claim it, re-read it, write its plan and the audit row.
+
+    Returns None when the upload was applied already (a double click, a second tab). Raises
+    ImportRejected when the bank changed since the preview so that the plan no longer fits;
+    then nothing is written, the claim included.
+    """
+    claimed = BankImport.objects.filter(pk=upload_id, applied_at=None).update(applied_at=now)
+    if not claimed:
+        return None
+    upload = BankImport.objects.select_related("topic").get(pk=upload_id)
+    try:
+        return apply_plan(read_upload(upload), actor=actor, source=upload.file_name)
+    except IntegrityError as error:  # a question or topic created meanwhile
+        raise ImportRejected(str(error)) from None
 
 
 @transaction.atomic

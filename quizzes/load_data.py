@@ -16,10 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from .attempts import question_version
+from .attempts import drawn_snapshot
 from .grading import TopicScore, earned_for, judge
 from .models import Attempt, CompletionRecord, DrawnQuestion, Question, Quiz
-from .records import new_verification_code
+from .records import new_record
 from .safety_bank import CERTIFICATION_SLUG, load_safety_bank
 
 CHUNK = 250  # trainees per transaction
@@ -28,9 +28,8 @@ CHUNK = 250  # trainees per transaction
 @dataclass
 class PoolQuestion:
     question: Question
-    choices: list[dict]
     correct: int
-    version: str
+    choice_count: int
     difficulty: float
     distractor: int
 
@@ -46,17 +45,11 @@ def _pools(quiz: Quiz, rng: random.Random) -> list[tuple[int, list[PoolQuestion]
         pool = []
         for question in questions:
             choices = list(question.choices.all())
-            snapshot = [{"text": c.text, "feedback": c.feedback} for c in choices]
             correct = sum(1 << i for i, c in enumerate(choices) if c.is_correct)
             wrong = [i for i, c in enumerate(choices) if not c.is_correct]
             pool.append(
                 PoolQuestion(
-                    question,
-                    snapshot,
-                    correct,
-                    question_version(question.prompt, snapshot, correct),
-                    rng.gauss(-0.8, 1.0),
-                    rng.choice(wrong),
+                    question, correct, len(choices), rng.gauss(-0.8, 1.0), rng.choice(wrong)
                 )
             )
         pools.append((rule.count, pool))
@@ -64,7 +57,7 @@ def _pools(quiz: Quiz, rng: random.Random) -> list[tuple[int, list[PoolQuestion]
 
 
 def _answer(item: PoolQuestion, chance: float, rng: random.Random) -> int:
-    n = len(item.choices)
+    n = item.choice_count
     if item.question.kind != Question.Kind.MULTIPLE:
         if rng.random() < chance:
             return item.correct
@@ -138,26 +131,11 @@ def _attempt(quiz, user, pools, ability, started, rng):
     for count, pool in pools:
         for item in rng.sample(pool, count):
             chance = 1 / (1 + math.exp(-(ability - item.difficulty)))
-            selected = _answer(item, chance, rng)
-            drawn.append(
-                DrawnQuestion(
-                    question=item.question,
-                    topic=item.question.topic,
-                    topic_name=item.question.topic.name,
-                    kind=item.question.kind,
-                    prompt=item.question.prompt,
-                    explanation=item.question.explanation,
-                    choices=item.choices,
-                    display_order=list(range(len(item.choices))),
-                    correct=item.correct,
-                    version=item.version,
-                    selected=selected,
-                    answered_at=started + timedelta(minutes=1),
-                    earned=earned_for(
-                        item.question.kind, item.correct, selected, len(item.choices)
-                    ),
-                )
-            )
+            row = drawn_snapshot(item.question, shuffle_choices=quiz.shuffle_choices, rng=rng)
+            row.selected = _answer(item, chance, rng)
+            row.answered_at = started + timedelta(minutes=1)
+            row.earned = earned_for(row.kind, row.correct, row.selected, len(row.choices))
+            drawn.append(row)
     rng.shuffle(drawn)
     for position, row in enumerate(drawn, start=1):
         row.position = position
@@ -191,19 +169,4 @@ def _records(quiz, attempts):
     for attempt in attempts:
         if attempt.passed:
             latest[attempt.trainee_id] = attempt
-    return [
-        CompletionRecord(
-            verification_code=new_verification_code(),
-            trainee_id=a.trainee_id,
-            quiz=quiz,
-            attempt=a,
-            holder_name=a.trainee.full_name,
-            quiz_title=quiz.title,
-            score=a.score,
-            topics=[{"name": t.name, "percent": str(t.percent)} for t in a._topic_scores],
-            issuer_name="SMP Safety Training",
-            issued_at=a.submitted_at,
-            expires_at=a.submitted_at + timedelta(days=quiz.validity_days),
-        )
-        for a in latest.values()
-    ]
+    return [new_record(a, a._topic_scores) for a in latest.values()]

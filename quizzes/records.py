@@ -33,19 +33,15 @@ def is_verification_code(text: str) -> bool:
     return _CODE.fullmatch(text) is not None
 
 
-def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> CompletionRecord:
-    """Issue the completion record of a passed certification attempt (inside its grading).
+def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=None):
+    """The unsaved completion record of a passed attempt, with its snapshot of holder and quiz.
 
-    The one-to-one link to the attempt lets the database refuse a second record for it.
+    Grading and the load-data generator both build records here. Reads the attempt's quiz and
+    trainee, which the caller has loaded (no queries).
     """
     quiz = attempt.quiz
     trainee = attempt.trainee
-    previous = (
-        CompletionRecord.objects.filter(trainee=trainee, quiz=quiz, renewal=None)
-        .order_by("-issued_at")
-        .first()
-    )
-    return CompletionRecord.objects.create(
+    return CompletionRecord(
         verification_code=new_verification_code(),
         trainee=trainee,
         quiz=quiz,
@@ -62,6 +58,21 @@ def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> Completion
         issued_at=attempt.submitted_at,
         expires_at=attempt.submitted_at + timedelta(days=quiz.validity_days),
     )
+
+
+def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> CompletionRecord:
+    """Issue the completion record of a passed certification attempt (inside its grading).
+
+    The one-to-one link to the attempt lets the database refuse a second record for it.
+    """
+    previous = (
+        CompletionRecord.objects.filter(trainee=attempt.trainee, quiz=attempt.quiz, renewal=None)
+        .order_by("-issued_at")
+        .first()
+    )
+    record = new_record(attempt, topic_scores, previous=previous)
+    record.save(force_insert=True)
+    return record
 
 
 def renewal_windows(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, datetime]:

@@ -203,24 +203,9 @@ def _save_and_move(request, attempt, position):
         if attempt.is_submitted:
             return redirect("quizzes:result", attempt.pk)
         return redirect("quizzes:question", attempt.pk, position)
-    go = request.POST.get("go", "next")
-    if go == "stay":  # the page's script saving a pick as it is made
-        return redirect("quizzes:question", attempt.pk, position)
-    if go == "review":
+    target = workflows.move(attempt=attempt, position=position, go=request.POST.get("go", "next"))
+    if target is None:
         return redirect("quizzes:review", attempt.pk)
-    if go == "prev":
-        target = position - 1
-    elif go == "next":
-        target = position + 1
-    else:
-        try:
-            target = int(go)
-        except ValueError:
-            target = position
-    if target > attempt.question_count:
-        return redirect("quizzes:review", attempt.pk)
-    target = min(max(target, 1), attempt.question_count)
-    Attempt.objects.filter(pk=attempt.pk).update(last_position=target)
     return redirect("quizzes:question", attempt.pk, target)
 
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 from quizzes.attempts import (
     AttemptRefused,
     close_expired_attempts,
+    drawn_snapshot,
     missed_question_ids,
+    move,
     save_response,
     start_attempt,
     start_missed_practice,
@@ -209,3 +211,41 @@ def test_a_later_right_answer_takes_a_question_off_the_missed_list(quiz_factory,
     assert missed_question_ids(alice) == []
     with pytest.raises(AttemptRefused, match="no missed questions"):
         start_missed_practice(trainee=alice, now=timezone.now())
+
+
+@pytest.mark.parametrize(
+    ("position", "go", "target", "remembered"),
+    [
+        (2, "next", 3, 3),
+        (2, "prev", 1, 1),
+        (1, "prev", 1, 1),
+        (2, "4", 4, 4),
+        (2, "99", None, 1),  # past the last question: the review page
+        (4, "next", None, 1),
+        (2, "review", None, 1),
+        (2, "stay", 2, 1),  # the script's autosave: no move, nothing remembered
+        (2, "nonsense", 2, 2),
+    ],
+)
+def test_a_move_leads_where_the_button_says_and_is_remembered(
+    quiz_factory, alice, position, go, target, remembered
+):
+    attempt = start(quiz_factory(topics=1, per_topic=4), alice)
+    assert move(attempt=attempt, position=position, go=go) == target
+    attempt.refresh_from_db()
+    assert attempt.last_position == remembered
+
+
+def test_generated_load_data_snapshots_questions_as_real_attempts_do(db):
+    from quizzes.load_data import generate
+
+    generate(trainees=2, attempts_per_trainee=1, now=timezone.now(), seed=3)
+    drawn = DrawnQuestion.objects.select_related("question__topic").first()
+    question = Question.objects.prefetch_related("choices").get(pk=drawn.question_id)
+    fresh = drawn_snapshot(question, shuffle_choices=False, rng=random.Random(0))
+    assert (drawn.prompt, drawn.version, drawn.topic_name) == (
+        fresh.prompt,
+        fresh.version,
+        fresh.topic_name,
+    )
+    assert sorted(drawn.display_order) == fresh.display_order

@@ -117,7 +117,7 @@ def test_a_broken_file_is_rejected_with_a_clear_message_and_writes_nothing(
 
 
 def test_a_file_over_5_mb_is_rejected(db, tmp_path):
-    with pytest.raises(CommandError, match="5 MB limit"):
+    with pytest.raises(CommandError, match="the limit is 5 MB"):
         import_bank(tmp_path, b"{" + b" " * (5 * 1024 * 1024) + b"}")
 
 

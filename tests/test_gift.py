@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzes.gift import (
-    MAX_IMPORT_BYTES,
     GiftChoice,
     GiftError,
     GiftParseResult,
@@ -19,6 +18,7 @@ from quizzes.gift import (
     format_gift,
     parse_gift,
 )
+from quizzes.textfiles import MAX_IMPORT_BYTES
 
 DATA = Path(__file__).parent / "data" / "gift"
 

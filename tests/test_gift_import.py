@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from quizzes.importers import ImportRejected, read_gift_bank, read_json_bank
 from quizzes.models import Question, Quiz, Topic
 
 EVERY_FEATURE = (
@@ -188,3 +189,12 @@ def test_export_gift_of_one_topic(db):
     assert text.count("$CATEGORY:") == 1
     assert "::blue-01::" in text
     assert "::hygiene-01::" not in text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("reader", [read_gift_bank, read_json_bank])
+def test_a_utf16_file_is_told_to_be_saved_as_utf8_not_called_binary(db, encoding, reader):
+    with pytest.raises(ImportRejected) as rejected:
+        reader('{"topics": []}\nQ? {=a ~b}'.encode(encoding))
+    assert "save it as UTF-8" in str(rejected.value)
+    assert "binary" not in str(rejected.value)

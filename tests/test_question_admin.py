@@ -208,7 +208,7 @@ def test_an_upload_is_previewed_and_applied_only_when_confirmed(instructor_clien
         (b"\x89PNG\r\n\x1a\n\x00\x00", "image.gift", "binary data"),
         (b"::q::Broken {=a ~b\n", "broken.gift", "Line 1"),
         (b'{"topics": 3}', "bank.json", '"topics" list'),
-        (b"x" * (5 * 1024 * 1024 + 1), "huge.gift", "5 MB limit"),
+        (b"x" * (5 * 1024 * 1024 + 1), "huge.gift", "the limit is 5 MB"),
     ],
 )
 def test_a_bad_upload_is_refused_with_a_message_and_nothing_is_written(

@@ -4,18 +4,18 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from quizzes.gift import MAX_IMPORT_BYTES
 from quizzes.importers import ImportPlan, ImportRejected, apply_plan
+from quizzes.textfiles import TextFileError, check_size
 
 
 def read_file(path: str) -> bytes:
     file = Path(path)
     if not file.is_file():
         raise CommandError(f"{path}: no such file.")
-    if file.stat().st_size > MAX_IMPORT_BYTES:
-        raise CommandError(
-            f"{path}: the file is larger than the {MAX_IMPORT_BYTES // 1024 // 1024} MB limit."
-        )
+    try:
+        check_size(file.stat().st_size)
+    except TextFileError as error:
+        raise CommandError(f"{path}: {error}") from None
     return file.read_bytes()
 
 
