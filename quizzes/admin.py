@@ -49,6 +49,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "order", "question_count", "active_question_count")
+    fields = ("name", "slug", "order", "study_notes", "referral_notes")
     list_editable = ("order",)
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug")
@@ -114,8 +115,17 @@ class ChoiceInline(admin.StackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ("key", "short_prompt", "topic", "kind", "active", "preview_link")
-    list_filter = ("topic", "kind", "active")
+    list_display = (
+        "key",
+        "short_prompt",
+        "topic",
+        "kind",
+        "usage",
+        "critical",
+        "active",
+        "preview_link",
+    )
+    list_filter = ("topic", "kind", "usage", "critical", "active", "source_document")
     list_select_related = ("topic",)
     search_fields = ("key", "prompt", "explanation", "choices__text")
     readonly_fields = ("preview_link", "created_at", "updated_at")
@@ -124,8 +134,13 @@ class QuestionAdmin(admin.ModelAdmin):
         "key",
         "kind",
         "prompt",
+        "image",
+        "image_alt",
         "explanation",
+        "source_document",
         "source_section",
+        "usage",
+        "critical",
         "active",
         "preview_link",
         "created_at",
@@ -338,7 +353,10 @@ class AuditLogEntryAdmin(ReadOnlyAdmin):
 
 class DrawRuleInlineFormSet(BaseInlineFormSet):
     def clean(self):
-        """Refuse a rule asking for more active questions than its topic has, naming the topic."""
+        """Refuse a rule asking for more questions than its topic has for this kind of quiz.
+
+        A practice quiz counts only questions usable in practice (no certification-only ones).
+        """
         super().clean()
         if any(self.errors):
             return
@@ -349,6 +367,7 @@ class DrawRuleInlineFormSet(BaseInlineFormSet):
         ]
         active = dict(
             Question.objects.filter(active=True, topic__in=[r["topic"] for r in rules])
+            .for_quiz(self.instance)
             .values("topic")
             .annotate(n=Count("id"))
             .values_list("topic", "n")

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from .grading import TopicScore, earned_for, judge
-from .models import Attempt, DrawnQuestion, Question, Quiz
+from .grading import TopicScore, Verdict, earned_for, judge
+from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz
 from .records import issue_record, renewal_windows
 
 
@@ -83,14 +83,22 @@ def _start_check(quiz, history, renewal_opened, now) -> StartCheck:
     return StartCheck(True, "", used, left)
 
 
-def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+def topic_floors(rules: list[DrawRule]) -> dict[str, int]:
+    """The floors the draw rules set per topic (by topic id as text), for the attempt to keep."""
+    return {str(rule.topic_id): rule.floor for rule in rules if rule.floor is not None}
+
+
+def _draw(quiz: Quiz, rules: list[DrawRule], rng: random.Random) -> list[Question]:
     """Draw the quiz's questions by its rules. Three queries, whatever the bank's size."""
-    rules = list(quiz.draw_rules.select_related("topic"))
-    fixed = list(quiz.fixed_questions.filter(active=True).values_list("id", flat=True))
+    fixed = list(
+        quiz.fixed_questions.filter(active=True).for_quiz(quiz).values_list("id", flat=True)
+    )
     pools: dict[int, list[int]] = {rule.topic_id: [] for rule in rules}
-    for question_id, topic_id in Question.objects.filter(
-        active=True, topic_id__in=pools
-    ).values_list("id", "topic_id"):
+    for question_id, topic_id in (
+        Question.objects.filter(active=True, topic_id__in=pools)
+        .for_quiz(quiz)
+        .values_list("id", "topic_id")
+    ):
         if question_id not in fixed:
             pools[topic_id].append(question_id)
     chosen = list(fixed)
@@ -145,6 +153,10 @@ def drawn_snapshot(question: Question, *, shuffle_choices: bool, rng) -> DrawnQu
         kind=question.kind,
         prompt=question.prompt,
         explanation=question.explanation,
+        source=question.source_label(),
+        image=question.image.name or "",
+        image_alt=question.image_alt,
+        critical=question.critical,
         choices=snapshot,
         display_order=order,
         correct=correct,
@@ -166,7 +178,9 @@ def _snapshot(attempt: Attempt, questions: list[Question], quiz: Quiz, rng) -> l
     return drawn
 
 
-def _create_attempt(quiz, trainee, now, questions, rng, *, missed_practice=False) -> Attempt:
+def _create_attempt(
+    quiz, trainee, now, questions, rng, *, missed_practice=False, topic_floors=None
+) -> Attempt:
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     try:
         with transaction.atomic():
@@ -177,6 +191,7 @@ def _create_attempt(quiz, trainee, now, questions, rng, *, missed_practice=False
                 deadline=deadline,
                 pass_mark=quiz.pass_mark,
                 topic_floor=quiz.topic_floor,
+                topic_floors=topic_floors or {},
                 question_count=len(questions),
                 is_missed_practice=missed_practice,
             )
@@ -203,10 +218,11 @@ def start_attempt(*, quiz: Quiz, trainee, now: datetime, rng=None) -> Attempt:
     check = check_can_start(quiz, trainee, now)
     if not check.allowed:
         raise AttemptRefused(check.reason)
-    questions = _draw(quiz, rng)
+    rules = list(quiz.draw_rules.select_related("topic"))
+    questions = _draw(quiz, rules, rng)
     if not questions:
         raise AttemptRefused(_("This quiz has no questions yet."))
-    return _create_attempt(quiz, trainee, now, questions, rng)
+    return _create_attempt(quiz, trainee, now, questions, rng, topic_floors=topic_floors(rules))
 
 
 # --- Answering --------------------------------------------------------------------------------
@@ -303,6 +319,25 @@ def topic_scores(attempt: Attempt) -> list[TopicScore]:
     ]
 
 
+def attempt_verdict(
+    attempt: Attempt, scores: list[TopicScore], drawn: list[DrawnQuestion] | None = None
+) -> Verdict:
+    """Judge a graded attempt by the rules it was taken under.
+
+    One query for the critical misses, none when the caller has the drawn questions loaded.
+    """
+    if drawn is None:
+        drawn = DrawnQuestion.objects.filter(attempt=attempt, critical=True, earned__lt=1)
+    missed_critical = sorted(d.position for d in drawn if d.critical and (d.earned or 0) < 1)
+    return judge(
+        scores,
+        pass_mark=attempt.pass_mark,
+        topic_floor=attempt.topic_floor,
+        topic_floors=attempt.topic_floors,
+        missed_critical=missed_critical,
+    )
+
+
 @transaction.atomic
 def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     """Grade the attempt once; a second submit returns the graded attempt unchanged.
@@ -332,7 +367,7 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     DrawnQuestion.objects.bulk_update(drawn, ["earned"], batch_size=500)
     attempt = Attempt.objects.select_related("quiz", "trainee").get(pk=attempt.pk)
     scores = topic_scores(attempt)
-    verdict = judge(scores, pass_mark=attempt.pass_mark, topic_floor=attempt.topic_floor)
+    verdict = attempt_verdict(attempt, scores)
     attempt.score = verdict.score
     attempt.passed = verdict.passed
     attempt.save(update_fields=["score", "passed"])

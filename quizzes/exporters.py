@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 
 from .gift import GiftChoice, GiftQuestion, format_gift
-from .models import Choice, Question, Topic
+from .models import ILLUSTRATIONS, Choice, Question, Topic
 
 
 def questions_for_export(questions: QuerySet[Question] | None = None) -> QuerySet[Question]:
@@ -18,6 +18,27 @@ def questions_for_export(questions: QuerySet[Question] | None = None) -> QuerySe
     )
 
 
+def question_as_json(question: Question) -> dict:
+    """One question in export_bank's shape; its choices should be prefetched in order."""
+    return {
+        "key": question.key,
+        "kind": question.kind,
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+        "source_document": question.source_document,
+        "source_section": question.source_section,
+        "usage": question.usage,
+        "critical": question.critical,
+        "image": question.image.name.removeprefix(ILLUSTRATIONS),
+        "image_alt": question.image_alt,
+        "active": question.active,
+        "choices": [
+            {"text": c.text, "correct": c.is_correct, "feedback": c.feedback}
+            for c in question.choices.all()
+        ],
+    }
+
+
 def bank_as_json(questions: QuerySet[Question] | None = None, *, all_topics: bool = True) -> dict:
     """Return the bank (or just these questions, under their topics) as a JSON-ready dict."""
     questions = list(questions_for_export(questions))
@@ -26,20 +47,7 @@ def bank_as_json(questions: QuerySet[Question] | None = None, *, all_topics: boo
     topics += [q.topic for q in questions if q.topic.pk not in seen and not seen.add(q.topic.pk)]
     by_topic: dict[int, list[dict]] = {t.pk: [] for t in topics}
     for question in questions:
-        by_topic[question.topic_id].append(
-            {
-                "key": question.key,
-                "kind": question.kind,
-                "prompt": question.prompt,
-                "explanation": question.explanation,
-                "source_section": question.source_section,
-                "active": question.active,
-                "choices": [
-                    {"text": c.text, "correct": c.is_correct, "feedback": c.feedback}
-                    for c in question.choices.all()
-                ],
-            }
-        )
+        by_topic[question.topic_id].append(question_as_json(question))
     return {
         "topics": [
             {
@@ -47,6 +55,7 @@ def bank_as_json(questions: QuerySet[Question] | None = None, *, all_topics: boo
                 "name": topic.name,
                 "order": topic.order,
                 "study_notes": topic.study_notes,
+                "referral_notes": topic.referral_notes,
                 "questions": by_topic[topic.pk],
             }
             for topic in sorted(topics, key=lambda t: (t.order, t.name))

@@ -48,18 +48,34 @@ class Verdict:
     passed: bool
     below_pass_mark: bool
     topics_below_floor: list[TopicScore]
+    missed_critical: list[int]  # positions of critical questions answered wrongly
 
 
-def judge(topic_scores: list[TopicScore], *, pass_mark: int, topic_floor: int) -> Verdict:
-    """A pass needs the overall pass mark and every topic at or above the floor."""
+def judge(
+    topic_scores: list[TopicScore],
+    *,
+    pass_mark: int,
+    topic_floor: int,
+    topic_floors: dict[str, int] | None = None,
+    missed_critical: list[int] = (),
+) -> Verdict:
+    """A pass needs the pass mark, every topic at or above its floor, and no critical miss.
+
+    `topic_floors` (by topic id, as text) overrides the quiz-wide `topic_floor` per topic; a
+    wrong answer to any critical question fails the attempt whatever the score.
+    """
+    topic_floors = topic_floors or {}
     earned = sum(t.earned for t in topic_scores)
     questions = sum(t.questions for t in topic_scores)
     score = percent(earned, questions)
-    below_floor = [t for t in topic_scores if t.percent < topic_floor]
+    below_floor = [
+        t for t in topic_scores if t.percent < topic_floors.get(str(t.topic_id), topic_floor)
+    ]
     below_pass_mark = score < pass_mark
     return Verdict(
         score=score,
-        passed=not below_pass_mark and not below_floor,
+        passed=not below_pass_mark and not below_floor and not missed_critical,
         below_pass_mark=below_pass_mark,
         topics_below_floor=below_floor,
+        missed_critical=list(missed_critical),
     )

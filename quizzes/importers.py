@@ -9,11 +9,12 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from .gift import GiftError, parse_gift
-from .models import AuditLogEntry, BankImport, Choice, ChoiceDraft, Question, Topic
+from .models import ILLUSTRATIONS, AuditLogEntry, BankImport, Choice, ChoiceDraft, Question, Topic
 from .textfiles import TextFileError, decode_text_file
 
 
@@ -34,6 +35,16 @@ class TopicRow:
     name: str
     order: int = 0
     study_notes: str = ""
+    referral_notes: str = ""
+
+    def to_topic(self) -> Topic:
+        return Topic(
+            slug=self.slug,
+            name=self.name,
+            order=self.order,
+            study_notes=self.study_notes,
+            referral_notes=self.referral_notes,
+        )
 
 
 @dataclass
@@ -47,6 +58,39 @@ class QuestionRow:
     source_section: str
     active: bool
     choices: list[ChoiceRow]
+    source_document: str = ""
+    usage: str = Question.Usage.BOTH
+    critical: bool = False
+    image: str = ""  # a file name in the storage's illustrations folder
+    image_alt: str = ""
+
+    def to_question(self, topic: Topic | None = None) -> Question:
+        return Question(
+            topic=topic,
+            key=self.key,
+            kind=self.kind,
+            prompt=self.prompt,
+            explanation=self.explanation,
+            source_document=self.source_document,
+            source_section=self.source_section,
+            usage=self.usage,
+            critical=self.critical,
+            image=f"{ILLUSTRATIONS}{self.image}" if self.image else "",
+            image_alt=self.image_alt,
+            active=self.active,
+        )
+
+    def choices_of(self, question: Question) -> list[Choice]:
+        return [
+            Choice(
+                question=question,
+                text=c.text,
+                is_correct=c.is_correct,
+                feedback=c.feedback,
+                order=n,
+            )
+            for n, c in enumerate(self.choices, start=1)
+        ]
 
 
 @dataclass
@@ -118,6 +162,7 @@ def read_json_bank(data: bytes) -> ImportPlan:
             name=_require(topic, "name", str, where).strip(),
             order=_require(topic, "order", int, where, default=t + 1),
             study_notes=_require(topic, "study_notes", str, where, default="").strip(),
+            referral_notes=_require(topic, "referral_notes", str, where, default="").strip(),
         )
         plan.topics.append(row)
         for q, question in enumerate(_require(topic, "questions", list, where, default=[])):
@@ -149,6 +194,13 @@ def read_json_bank(data: bytes) -> ImportPlan:
                     ).strip(),
                     active=_require(question, "active", bool, qwhere, default=False),
                     choices=choices,
+                    source_document=_require(
+                        question, "source_document", str, qwhere, default=""
+                    ).strip(),
+                    usage=_require(question, "usage", str, qwhere, default=Question.Usage.BOTH),
+                    critical=_require(question, "critical", bool, qwhere, default=False),
+                    image=_require(question, "image", str, qwhere, default="").strip(),
+                    image_alt=_require(question, "image_alt", str, qwhere, default="").strip(),
                 )
             )
     _validate(plan)
@@ -254,9 +306,7 @@ def _validate(plan: ImportPlan) -> None:
             raise ImportRejected(f"The topic {row.slug!r} appears twice.")
         seen_slugs.add(row.slug)
         try:
-            Topic(
-                slug=row.slug, name=row.name, order=row.order, study_notes=row.study_notes
-            ).full_clean(validate_unique=False, validate_constraints=False)
+            row.to_topic().full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             raise ImportRejected(f"Topic {row.slug!r}: {_messages(error)}") from None
     seen_keys = set()
@@ -264,14 +314,12 @@ def _validate(plan: ImportPlan) -> None:
         if row.key in seen_keys:
             raise ImportRejected(f"{row.where}: the key {row.key!r} is used twice in this file.")
         seen_keys.add(row.key)
-        question = Question(
-            key=row.key,
-            kind=row.kind,
-            prompt=row.prompt,
-            explanation=row.explanation,
-            source_section=row.source_section,
-            active=row.active,
-        )
+        question = row.to_question()
+        if row.image and not default_storage.exists(question.image.name):
+            raise ImportRejected(
+                f"{row.where}: the illustration {row.image!r} is not in the storage's "
+                "illustrations folder; upload it with a question first."
+            )
         try:
             question.full_clean(
                 exclude=["topic"], validate_unique=False, validate_constraints=False
@@ -363,40 +411,18 @@ def apply_plan(plan: ImportPlan, *, actor=None, source: str = "") -> ImportResul
     left alone rather than duplicated. Costs a fixed number of queries (bulk inserts).
     """
     compare_with_database(plan)
-    Topic.objects.bulk_create(
-        [
-            Topic(slug=t.slug, name=t.name, order=t.order, study_notes=t.study_notes)
-            for t in plan.new_topics
-        ]
-    )
+    Topic.objects.bulk_create([t.to_topic() for t in plan.new_topics])
     topics = {
         t.slug: t for t in Topic.objects.filter(slug__in={q.topic_slug for q in plan.new_questions})
     }
     questions = Question.objects.bulk_create(
-        [
-            Question(
-                topic=topics[row.topic_slug],
-                key=row.key,
-                kind=row.kind,
-                prompt=row.prompt,
-                explanation=row.explanation,
-                source_section=row.source_section,
-                active=row.active,
-            )
-            for row in plan.new_questions
-        ]
+        [row.to_question(topics[row.topic_slug]) for row in plan.new_questions]
     )
     Choice.objects.bulk_create(
         [
-            Choice(
-                question=question,
-                text=c.text,
-                is_correct=c.is_correct,
-                feedback=c.feedback,
-                order=order,
-            )
+            choice
             for question, row in zip(questions, plan.new_questions, strict=True)
-            for order, c in enumerate(row.choices, start=1)
+            for choice in row.choices_of(question)
         ]
     )
     result = ImportResult(

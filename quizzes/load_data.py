@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from .attempts import drawn_snapshot
+from .attempts import drawn_snapshot, topic_floors
 from .grading import TopicScore, earned_for, judge
 from .models import Attempt, CompletionRecord, DrawnQuestion, Question, Quiz
 from .records import new_record
@@ -79,6 +79,7 @@ def generate(
     rng = random.Random(seed)
     load_safety_bank()
     quiz = Quiz.objects.get(slug=CERTIFICATION_SLUG)
+    floors = topic_floors(list(quiz.draw_rules.all()))
     pools = _pools(quiz, rng)
     password = make_password(secrets.token_urlsafe(16))
     run = secrets.token_hex(3)
@@ -105,7 +106,9 @@ def generate(
                 for k in range(attempts_per_trainee):
                     started = first + timedelta(days=2 * k, minutes=rng.uniform(0, 600))
                     started = min(started, now - timedelta(hours=1))
-                    attempt, drawn = _attempt(quiz, user, pools, ability + 0.25 * k, started, rng)
+                    attempt, drawn = _attempt(
+                        quiz, floors, user, pools, ability + 0.25 * k, started, rng
+                    )
                     attempts.append(attempt)
                     drawn_by_attempt.append(drawn)
             Attempt.objects.bulk_create(attempts, batch_size=1000)
@@ -126,7 +129,7 @@ def generate(
     return totals
 
 
-def _attempt(quiz, user, pools, ability, started, rng):
+def _attempt(quiz, floors, user, pools, ability, started, rng):
     drawn = []
     for count, pool in pools:
         for item in rng.sample(pool, count):
@@ -145,7 +148,13 @@ def _attempt(quiz, user, pools, ability, started, rng):
         by_topic[row.topic_id] = TopicScore(
             row.topic_id, row.topic_name, old.earned + row.earned, old.questions + 1
         )
-    verdict = judge(list(by_topic.values()), pass_mark=quiz.pass_mark, topic_floor=quiz.topic_floor)
+    verdict = judge(
+        list(by_topic.values()),
+        pass_mark=quiz.pass_mark,
+        topic_floor=quiz.topic_floor,
+        topic_floors=floors,
+        missed_critical=[r.position for r in drawn if r.critical and r.earned < 1],
+    )
     attempt = Attempt(
         trainee=user,
         quiz=quiz,
@@ -154,6 +163,7 @@ def _attempt(quiz, user, pools, ability, started, rng):
         submitted_at=started + timedelta(minutes=rng.uniform(8, 28)),
         pass_mark=quiz.pass_mark,
         topic_floor=quiz.topic_floor,
+        topic_floors=floors,
         question_count=len(drawn),
         last_position=len(drawn),
         score=verdict.score,

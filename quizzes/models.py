@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,7 +17,18 @@ class Topic(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     study_notes = models.TextField(
-        _("study notes"), blank=True, help_text=_("Plain text; a blank line starts a paragraph.")
+        _("study notes"),
+        blank=True,
+        help_text=_(
+            "Plain text; a blank line starts a paragraph. A paragraph of the form "
+            "![what the picture shows](file.svg) shows an illustration from the storage's "
+            "illustrations folder."
+        ),
+    )
+    referral_notes = models.TextField(
+        _("when to send the client to a doctor"),
+        blank=True,
+        help_text=_("Shown as a box beside the study notes; leave empty if the topic has none."),
     )
 
     class Meta:
@@ -33,6 +44,18 @@ class Topic(models.Model):
         return [p.strip() for p in self.study_notes.split("\n\n") if p.strip()]
 
 
+ILLUSTRATIONS = "illustrations/"  # the storage folder of question and study-note pictures
+ILLUSTRATION_EXTENSIONS = ["svg", "png", "jpg", "jpeg", "webp"]
+
+
+class SourceDocument(models.TextChoices):
+    """The safety material the bank is written from (see the Sources page)."""
+
+    ARTICLE = "article", _("The article “Is scalp micropigmentation safe?”")
+    INFECTION_CONTROL = "infection-control", _("Infection-control notes")
+    CLIENT_HEALTH = "client-health", _("Client-health notes")
+
+
 @dataclass(frozen=True)
 class ChoiceDraft:
     """A choice as typed in the admin or read from a file, before it is saved."""
@@ -41,11 +64,27 @@ class ChoiceDraft:
     is_correct: bool
 
 
+class QuestionQuerySet(models.QuerySet):
+    def for_quiz(self, quiz: "Quiz"):
+        """The questions a quiz of this purpose may show: secure items never reach practice."""
+        if quiz.is_certification:
+            return self.exclude(usage=Question.Usage.PRACTICE)
+        return self.for_practice()
+
+    def for_practice(self):
+        return self.exclude(usage=Question.Usage.CERTIFICATION)
+
+
 class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single answer")
         MULTIPLE = "multiple", _("Multiple answers")
         TRUE_FALSE = "true_false", _("True or false")
+
+    class Usage(models.TextChoices):
+        BOTH = "both", _("Practice and certification")
+        PRACTICE = "practice", _("Practice only")
+        CERTIFICATION = "certification", _("Certification only (secure)")
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
     key = models.SlugField(
@@ -61,17 +100,57 @@ class Question(models.Model):
         blank=True,
         help_text=_("Shown after submission: why the right answer is right. Required to activate."),
     )
+    source_document = models.CharField(
+        _("source document"), max_length=32, choices=SourceDocument.choices, blank=True
+    )
     source_section = models.CharField(
         _("source section"),
         max_length=255,
         blank=True,
-        help_text=_("The document and section of the safety material this question comes from."),
+        help_text=_("The section of the source document this question comes from."),
+    )
+    usage = models.CharField(
+        _("used for"),
+        max_length=16,
+        choices=Usage.choices,
+        default=Usage.BOTH,
+        help_text=_(
+            "A certification-only question is never shown in practice, so its key cannot be "
+            "learnt there."
+        ),
+    )
+    critical = models.BooleanField(
+        _("critical"),
+        default=False,
+        help_text=_(
+            "A wrong answer to a critical question fails the attempt whatever the score: mark "
+            "the questions where a wrong answer would put someone in danger."
+        ),
+    )
+    image = models.FileField(
+        _("illustration"),
+        upload_to=ILLUSTRATIONS,
+        blank=True,
+        max_length=200,
+        validators=[FileExtensionValidator(ILLUSTRATION_EXTENSIONS)],
+        help_text=_("Optional: an SVG, PNG, JPEG or WebP picture shown with the prompt."),
+    )
+    image_alt = models.CharField(
+        _("illustration's text alternative"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Required with an illustration: what the picture shows, for trainees who cannot "
+            "see it. Do not give the answer away."
+        ),
     )
     active = models.BooleanField(
         _("active"), default=False, help_text=_("Only active questions are drawn into quizzes.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["topic__order", "id"]
@@ -84,6 +163,17 @@ class Question(models.Model):
                 condition=~models.Q(prompt=""), name="quizzes_question_prompt_set"
             ),
             models.CheckConstraint(condition=~models.Q(key=""), name="quizzes_question_key_set"),
+            models.CheckConstraint(
+                condition=models.Q(usage__in=["both", "practice", "certification"]),
+                name="quizzes_question_usage_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(image="") | ~models.Q(image_alt=""),
+                name="quizzes_question_image_needs_alt",
+                violation_error_message=_(
+                    "Describe the illustration for trainees who cannot see it."
+                ),
+            ),
             models.CheckConstraint(
                 condition=models.Q(active=False) | ~models.Q(explanation=""),
                 name="quizzes_question_active_needs_explanation",
@@ -98,11 +188,23 @@ class Question(models.Model):
     def __str__(self):
         return f"{self.key}: {self.prompt[:60]}"
 
+    def source_label(self) -> str:
+        """The source in plain words, as a trainee reads it under the explanation."""
+        if not self.source_document:
+            return self.source_section
+        document = SourceDocument(self.source_document).label
+        return f"{document} — {self.source_section}" if self.source_section else document
+
     def clean(self):
         self.prompt = self.prompt.strip()
         self.explanation = self.explanation.strip()
+        self.image_alt = self.image_alt.strip()
         if not self.prompt:
             raise ValidationError({"prompt": _("Write the question's prompt.")})
+        if self.image and not self.image_alt:
+            raise ValidationError(
+                {"image_alt": _("Describe the illustration for trainees who cannot see it.")}
+            )
         if self.active and not self.explanation:
             raise ValidationError(
                 {
@@ -287,6 +389,13 @@ class DrawRule(models.Model):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
     count = models.PositiveSmallIntegerField(_("questions"), validators=[MinValueValidator(1)])
+    floor = models.PositiveSmallIntegerField(
+        _("topic floor (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Leave empty to use the quiz's topic floor."),
+    )
 
     class Meta:
         ordering = ["topic__order", "id"]
@@ -294,6 +403,10 @@ class DrawRule(models.Model):
             models.UniqueConstraint(fields=["quiz", "topic"], name="drawrule_one_per_topic"),
             models.CheckConstraint(
                 condition=models.Q(count__gte=1), name="drawrule_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(floor__isnull=True) | models.Q(floor__lte=100),
+                name="drawrule_floor_pct",
             ),
         ]
 
@@ -314,6 +427,7 @@ class Attempt(models.Model):
     # The rules in force when the attempt started: a later edit of the quiz changes nothing here.
     pass_mark = models.PositiveSmallIntegerField()
     topic_floor = models.PositiveSmallIntegerField()
+    topic_floors = models.JSONField(default=dict)  # {"<topic id>": floor} where a rule sets one
     question_count = models.PositiveSmallIntegerField()
     last_position = models.PositiveSmallIntegerField(default=1)
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -383,6 +497,10 @@ class DrawnQuestion(models.Model):
     kind = models.CharField(max_length=16, choices=Question.Kind.choices)
     prompt = models.TextField()
     explanation = models.TextField()
+    source = models.CharField(max_length=400, default="")
+    image = models.CharField(max_length=200, default="")  # storage name of the illustration
+    image_alt = models.CharField(max_length=300, default="")
+    critical = models.BooleanField(default=False)
     choices = models.JSONField()  # [{"text": ..., "feedback": ...}] in the question's own order
     display_order = models.JSONField()  # indexes into choices, as shown
     correct = models.PositiveIntegerField()  # bit i set: choice i is right

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import attempts as workflows
 from .attempts import AttemptRefused
-from .grading import judge
 from .models import Attempt, DrawnQuestion, Quiz, Topic
 
 
@@ -249,8 +248,8 @@ def result(request, attempt_id):
     if not attempt.is_submitted:
         return redirect("quizzes:review", attempt.pk)
     topic_scores = workflows.topic_scores(attempt)
-    verdict = judge(topic_scores, pass_mark=attempt.pass_mark, topic_floor=attempt.topic_floor)
     drawn = list(DrawnQuestion.objects.filter(attempt=attempt).order_by("position"))
+    verdict = workflows.attempt_verdict(attempt, topic_scores, drawn)
     questions = [
         {
             "drawn": d,

@@ -152,8 +152,27 @@ STATICFILES_DIRS = [
     BASE_DIR / "smptraining" / "static",
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]
+# Uploaded files (question illustrations) go through Django's storage API: a folder by default,
+# or an S3-compatible bucket shared by several servers when STORAGE_BUCKET is set (install the
+# "s3" extra; credentials come from the usual AWS_* variables).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+STORAGE_BUCKET = os.environ.get("STORAGE_BUCKET", "")
+DEFAULT_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_ENDPOINT_URL") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+    if STORAGE_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

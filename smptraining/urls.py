@@ -13,6 +13,7 @@ admin.site.index_title = "Questions, quizzes and records"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("media/<path:name>", views.media, name="media"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include(auth_urls)),

@@ -1,6 +1,8 @@
 """Test settings: the real settings with a test secret, fast hashing and plain static files."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -16,3 +18,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Uploaded and shipped illustrations land in a throwaway folder, never in the checkout.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="smp-media-"))

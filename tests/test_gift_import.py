@@ -187,8 +187,8 @@ def test_export_gift_of_one_topic(db):
     call_command("export_gift", "--topic", "blue-discoloration", stdout=out)
     text = out.getvalue()
     assert text.count("$CATEGORY:") == 1
-    assert "::blue-01::" in text
-    assert "::hygiene-01::" not in text
+    assert "::spread-01::" in text
+    assert "::studio-01::" not in text
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])

@@ -1,6 +1,7 @@
 import html
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -34,7 +35,9 @@ def question_form(topic, **changes):
         "kind": "single",
         "prompt": "Where does a used needle go?",
         "explanation": "Straight into the sharps container. Never recap it.",
-        "source_section": "Infection-control notes: After the procedure and waste",
+        "source_document": "infection-control",
+        "source_section": "After the procedure and waste",
+        "usage": "both",
         "active": "on",
         "choices-TOTAL_FORMS": "3",
         "choices-INITIAL_FORMS": "0",
@@ -57,6 +60,43 @@ def test_an_instructor_adds_a_question_with_its_choices(instructor_client, topic
     assert response.status_code == 302
     question = Question.objects.get(key="sharps-01")
     assert [c.text for c in question.choices.filter(is_correct=True)] == ["The sharps container"]
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5"/></svg>'
+
+
+def test_an_illustration_is_stored_through_the_storage_and_served_safely(instructor_client, topic):
+    picture = SimpleUploadedFile("sharps.svg", SVG, content_type="image/svg+xml")
+    data = question_form(topic, image=picture, image_alt="A yellow sharps container, lid open.")
+    assert instructor_client.post(reverse("admin:quizzes_question_add"), data).status_code == 302
+    question = Question.objects.get(key="sharps-01")
+    assert default_storage.exists(question.image.name)
+    served = instructor_client.get(question.image.url)
+    assert served["Content-Type"] == "image/svg+xml"
+    assert "sandbox" in served["Content-Security-Policy"]
+    assert b"".join(served.streaming_content) == SVG
+
+
+@pytest.mark.parametrize(
+    ("file_name", "alt", "message"),
+    [
+        ("sharps.svg", "", "Describe the illustration"),
+        ("sharps.exe", "A container", "File extension “exe” is not allowed"),
+    ],
+)
+def test_an_illustration_needs_a_text_alternative_and_a_picture_type(
+    instructor_client, topic, file_name, alt, message
+):
+    picture = SimpleUploadedFile(file_name, SVG)
+    data = question_form(topic, image=picture, image_alt=alt)
+    response = instructor_client.post(reverse("admin:quizzes_question_add"), data)
+    assert message in html.unescape(response.content.decode())
+    assert not Question.objects.exists()
+
+
+def test_a_path_outside_the_storage_is_a_404(client, db):
+    assert client.get("/media/../settings.py").status_code == 404
+    assert client.get("/media/illustrations/missing.svg").status_code == 404
 
 
 @pytest.mark.parametrize(
