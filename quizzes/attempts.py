@@ -315,7 +315,14 @@ def topic_scores(attempt: Attempt) -> list[TopicScore]:
         .order_by("topic__order", "topic_name")
     )
     return [
-        TopicScore(r["topic_id"], r["topic_name"], r["earned"] or 0.0, r["questions"]) for r in rows
+        TopicScore(
+            r["topic_id"],
+            r["topic_name"],
+            r["earned"] or 0.0,
+            r["questions"],
+            attempt.topic_floors.get(str(r["topic_id"]), attempt.topic_floor),
+        )
+        for r in rows
     ]
 
 

@@ -36,6 +36,7 @@ class TopicScore:
     name: str
     earned: float
     questions: int
+    floor: int = 0  # the floor this topic had to reach in the attempt
 
     @property
     def percent(self) -> Decimal:

@@ -137,6 +137,13 @@ def _require(obj, name: str, kind, where: str, *, default=None):
 
 def read_json_bank(data: bytes) -> ImportPlan:
     """Parse and validate a bank in export_bank's JSON shape; reject the whole file on a fault."""
+    plan = parse_json_bank(data)
+    _validate(plan)
+    return plan
+
+
+def parse_json_bank(data: bytes) -> ImportPlan:
+    """Read the file's topics and questions, checking its shape only (no database)."""
     text = check_file_bytes(data)
     try:
         document = json.loads(text)
@@ -203,7 +210,6 @@ def read_json_bank(data: bytes) -> ImportPlan:
                     image_alt=_require(question, "image_alt", str, qwhere, default="").strip(),
                 )
             )
-    _validate(plan)
     return plan
 
 

@@ -1,13 +1,20 @@
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+
+ILLUSTRATIONS = "illustrations/"  # the storage folder of question and study-note pictures
+ILLUSTRATION_EXTENSIONS = ["svg", "png", "jpg", "jpeg", "webp"]
+FIGURE = re.compile(r"!\[(?P<alt>[^\]\n]+)\]\((?P<file>[\w.-]+\.(?:svg|png|jpe?g|webp))\)")
 
 
 class Topic(models.Model):
@@ -40,12 +47,22 @@ class Topic(models.Model):
     def __str__(self):
         return self.name
 
-    def study_paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.study_notes.split("\n\n") if p.strip()]
+    def study_blocks(self) -> list[dict]:
+        """The study notes as paragraphs and figures, in order.
 
-
-ILLUSTRATIONS = "illustrations/"  # the storage folder of question and study-note pictures
-ILLUSTRATION_EXTENSIONS = ["svg", "png", "jpg", "jpeg", "webp"]
+        A paragraph written as ![what it shows](file.svg) is a figure from the storage's
+        illustrations folder; any other paragraph is text.
+        """
+        blocks = []
+        for paragraph in self.study_notes.split("\n\n"):
+            paragraph = paragraph.strip()
+            figure = FIGURE.fullmatch(paragraph)
+            if figure:
+                url = default_storage.url(ILLUSTRATIONS + figure["file"])
+                blocks.append({"figure": url, "alt": figure["alt"]})
+            elif paragraph:
+                blocks.append({"text": paragraph})
+        return blocks
 
 
 class SourceDocument(models.TextChoices):
@@ -528,6 +545,9 @@ class DrawnQuestion(models.Model):
     def shown_choices(self) -> list[tuple[int, dict]]:
         """(index, choice) pairs in the order the trainee sees them."""
         return [(index, self.choices[index]) for index in self.display_order]
+
+    def image_url(self) -> str:
+        return default_storage.url(self.image) if self.image else ""
 
     def is_selected(self, index: int) -> bool:
         return self.selected is not None and bool(self.selected >> index & 1)

@@ -17,7 +17,14 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from .exporters import question_as_json
-from .importers import ImportPlan, QuestionRow, TopicRow, apply_plan, read_json_bank
+from .importers import (
+    ImportPlan,
+    QuestionRow,
+    TopicRow,
+    apply_plan,
+    parse_json_bank,
+    read_json_bank,
+)
 from .models import ILLUSTRATIONS, AuditLogEntry, Choice, DrawRule, Question, Quiz, Topic
 
 BANK_DIR = Path(__file__).resolve().parent / "bank"
@@ -140,10 +147,15 @@ def _stored_quiz_content(quiz: Quiz) -> dict:
     return _quiz_content({name: getattr(quiz, name) for name in QUIZ_FIELDS}, rules)
 
 
-def read_shipped_bank(bank_dir: Path = BANK_DIR) -> ImportPlan:
-    """Merge the shipped bank files (one per topic) into one import plan."""
+def read_shipped_bank(bank_dir: Path = BANK_DIR, *, validate: bool = True) -> ImportPlan:
+    """Merge the shipped bank files (one per topic) into one import plan.
+
+    Validating checks every question against the database's rules and the stored pictures;
+    without it, only the files' shape is read (for the history, which needs no database).
+    """
+    read = read_json_bank if validate else parse_json_bank
     plans = [
-        read_json_bank(path.read_bytes())
+        read(path.read_bytes())
         for path in sorted(bank_dir.glob("*.json"))
         if path.name != HISTORY
     ]
@@ -198,7 +210,7 @@ def record_history(bank_dir: Path = BANK_DIR) -> int:
     Run it (`load_safety_bank --record-history`) whenever the shipped bank changes, so that a
     later upgrade still recognises rows left as this version shipped them.
     """
-    plan = read_shipped_bank(bank_dir)
+    plan = read_shipped_bank(bank_dir, validate=False)
     history = read_history(bank_dir)
     current = _current_fingerprints(plan)
     added = 0

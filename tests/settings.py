@@ -20,3 +20,7 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Uploaded and shipped illustrations land in a throwaway folder, never in the checkout.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="smp-media-"))
+# A file, not the shared in-memory database: with WAL, a browser test's thread can read while the
+# live server's request writes (in memory, SQLite answers "database table is locked" instead).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.mkdtemp()) / "test.sqlite3")}  # noqa: F405

@@ -159,9 +159,18 @@ def words(text):
     return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in STOPWORDS}
 
 
+def overlap_with_prompt(question):
+    return [len(words(c.text) & words(question.prompt)) for c in question.choices]
+
+
 def most_like_prompt(question):
-    overlap = [len(words(c.text) & words(question.prompt)) for c in question.choices]
+    overlap = overlap_with_prompt(question)
     return [i for i, n in enumerate(overlap) if n == max(overlap)]
+
+
+def least_like_prompt(question):
+    overlap = overlap_with_prompt(question)
+    return [i for i, n in enumerate(overlap) if n == min(overlap)]
 
 
 def true_false_by_prompt(pattern, when_found: str):
@@ -190,6 +199,10 @@ STRATEGIES = {
     "prefer a hedged choice": (("single",), lambda q: pick_one_of(q, with_(q, HEDGE))),
     "the choice naming a source": (("single",), lambda q: pick_one_of(q, with_(q, SOURCE))),
     "the choice most like the prompt": (("single",), lambda q: pick_one_of(q, most_like_prompt(q))),
+    "the choice least like the prompt": (
+        ("single",),
+        lambda q: pick_one_of(q, least_like_prompt(q)),
+    ),
     "the first stored choice": (("single",), lambda q: credit(q, [0])),
     "the last stored choice": (("single",), lambda q: credit(q, [len(q.choices) - 1])),
     "a reason clause means False": (("true_false",), true_false_by_prompt(REASON, "False")),

@@ -215,7 +215,7 @@ def test_an_instructors_quiz_settings_are_left_alone_and_listed(db):
 def test_the_history_knows_the_bank_as_shipped_now(db):
     """Fails after the bank files change: run `manage.py load_safety_bank --record-history`."""
     history = read_history()
-    for kind, prints in _current_fingerprints(read_shipped_bank()).items():
+    for kind, prints in _current_fingerprints(read_shipped_bank(validate=False)).items():
         for name, print_ in prints.items():
             assert print_ in history[kind].get(name, []), f"{kind} {name}"
 

@@ -30,10 +30,11 @@ def current_drawn(page) -> DrawnQuestion:
 
 
 def choose(page, drawn, *, right):
-    """Tick the right choices (or one wrong one) of the question on the page."""
+    """Tick the right choices (or one wrong one), waiting until the server saved each pick."""
     indexes = [i for i in range(len(drawn.choices)) if drawn.is_correct_choice(i) == right]
     for index in indexes if right else indexes[:1]:
-        page.locator(f"#choice-{drawn.display_order.index(index) + 1}").check()
+        with page.expect_response(lambda r: r.request.method == "POST" and "/questions/" in r.url):
+            page.locator(f"#choice-{drawn.display_order.index(index) + 1}").check()
 
 
 def test_a_trainee_studies_and_passes_the_certification(
