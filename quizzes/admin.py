@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .attempts import set_override
 from .exporters import bank_as_gift, bank_as_json, csv_cell
 from .forms import BankUploadForm
 from .importers import ImportRejected, apply_upload, read_upload
 from .models import (
     Attempt,
+    AttemptOverride,
     AuditLogEntry,
     BankImport,
     Choice,
@@ -27,6 +29,8 @@ from .models import (
     DrawRule,
     Question,
     Quiz,
+    ReviewItem,
+    ReviewMoment,
     Topic,
 )
 from .questions import duplicate_question
@@ -391,8 +395,57 @@ class DrawRuleInline(admin.StackedInline):
     extra = 0
 
 
+def _review_field(moment: ReviewMoment) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=moment.label,
+        choices=ReviewItem.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class QuizForm(forms.ModelForm):
+    """The quiz with its review options as a row of checkboxes per moment."""
+
+    review_after_attempt = _review_field(ReviewMoment.AFTER_ATTEMPT)
+    review_after_pass = _review_field(ReviewMoment.AFTER_PASS)
+    review_after_close = _review_field(ReviewMoment.AFTER_CLOSE)
+
+    class Meta:
+        model = Quiz
+        fields = (
+            "title",
+            "slug",
+            "description",
+            "purpose",
+            "published",
+            "order",
+            "fixed_questions",
+            "shuffle_questions",
+            "shuffle_choices",
+            "pass_mark",
+            "topic_floor",
+            "validity_days",
+            "time_limit_minutes",
+            "max_attempts",
+            "cooldown_minutes",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for moment in ReviewMoment.values:
+            self.fields[f"review_{moment}"].initial = sorted(self.instance.review_items(moment))
+
+    def save(self, commit=True):
+        self.instance.review_options = {
+            moment: self.cleaned_data[f"review_{moment}"] for moment in ReviewMoment.values
+        }
+        return super().save(commit)
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
+    form = QuizForm
     list_display = (
         "title",
         "analysis_link",
@@ -413,6 +466,17 @@ class QuizAdmin(admin.ModelAdmin):
         (_("Questions"), {"fields": ("fixed_questions", "shuffle_questions", "shuffle_choices")}),
         (_("Passing"), {"fields": ("pass_mark", "topic_floor", "validity_days")}),
         (_("Limits"), {"fields": ("time_limit_minutes", "max_attempts", "cooldown_minutes")}),
+        (
+            _("What trainees see after an attempt"),
+            {
+                "fields": [f"review_{moment}" for moment in ReviewMoment.values],
+                "description": _(
+                    "Tick what a trainee sees at each moment; what a moment adds stays visible "
+                    "after it. The right answers and explanations of certification-only "
+                    "questions are never shown, whatever is ticked."
+                ),
+            },
+        ),
     )
 
     @admin.display(description=_("statistics"))
@@ -425,11 +489,73 @@ class QuizAdmin(admin.ModelAdmin):
 class AttemptAdmin(ReadOnlyAdmin):
     """Attempts are the trainees' own work: instructors read them, nobody edits them here."""
 
-    list_display = ("trainee", "quiz", "started_at", "submitted_at", "score", "passed")
+    list_display = (
+        "trainee",
+        "quiz",
+        "started_at",
+        "submitted_at",
+        "score",
+        "passed",
+        "answers_link",
+    )
     list_filter = ("quiz", "passed")
     list_select_related = ("trainee", "quiz")
     search_fields = ("trainee__email", "trainee__full_name")
     date_hierarchy = "started_at"
+
+    @admin.display(description=_("answers"))
+    def answers_link(self, attempt):
+        url = reverse("insight:attempt", args=[attempt.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Question by question"))
+
+    readonly_fields = ("answers_link",)
+
+
+class AttemptOverrideForm(forms.ModelForm):
+    lift_cooldown = forms.BooleanField(
+        label=_("Lift the cooldown now"),
+        required=False,
+        help_text=_("The trainee may start again at once, whatever they submitted before now."),
+    )
+
+    class Meta:
+        model = AttemptOverride
+        fields = ("trainee", "quiz", "extra_minutes", "extra_attempts", "reason")
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+
+@admin.register(AttemptOverride)
+class AttemptOverrideAdmin(admin.ModelAdmin):
+    """Extra time, extra attempts or a lifted cooldown for one trainee, always with a reason."""
+
+    form = AttemptOverrideForm
+    list_display = ("trainee", "quiz", "extra_minutes", "extra_attempts", "cooldown_lifted_at")
+    list_select_related = ("trainee", "quiz")
+    search_fields = ("trainee__email", "trainee__full_name")
+    autocomplete_fields = ("trainee",)
+    readonly_fields = ("cooldown_lifted_at", "updated_by", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who and which quiz are fixed once set; a new trainee or quiz is a new override.
+        fixed = ("trainee", "quiz") if obj is not None else ()
+        return (*fixed, *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        """The workflow writes the override and its audit row; the admin only passes it on."""
+        saved = set_override(
+            trainee=obj.trainee,
+            quiz=obj.quiz,
+            extra_minutes=form.cleaned_data["extra_minutes"],
+            extra_attempts=form.cleaned_data["extra_attempts"],
+            lift_cooldown=form.cleaned_data["lift_cooldown"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # set the extras to zero instead: the audit log keeps the history
 
 
 class RecordStatusFilter(admin.SimpleListFilter):

@@ -12,12 +12,50 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from .grading import TopicScore, Verdict, earned_for, judge
-from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz
+from .models import (
+    Attempt,
+    AttemptOverride,
+    AuditLogEntry,
+    DrawnQuestion,
+    DrawRule,
+    Question,
+    Quiz,
+    ReviewItem,
+    ReviewMoment,
+)
 from .records import issue_record, renewal_windows
 
 
 class AttemptRefused(Exception):
     """A workflow said no; the message is for the trainee."""
+
+
+class CertificationInProgress(AttemptRefused):
+    """Practice is closed while a certification attempt is open: it would show its items."""
+
+    def __init__(self, attempt: Attempt):
+        super().__init__(
+            _("Finish your certification attempt first: practice opens again once it is submitted.")
+        )
+        self.attempt = attempt
+
+
+def open_certification(trainee, now: datetime) -> Attempt | None:
+    """The trainee's certification attempt in progress (not past its deadline), if any."""
+    for attempt in Attempt.objects.filter(
+        trainee=trainee, submitted_at=None, quiz__purpose=Quiz.Purpose.CERTIFICATION
+    ).select_related("quiz"):
+        if not attempt.is_past_deadline(now):
+            return attempt
+    return None
+
+
+def _refuse_practice_during_certification(quiz: Quiz, trainee, now: datetime) -> None:
+    if quiz.is_certification:
+        return
+    current = open_certification(trainee, now)
+    if current is not None:
+        raise CertificationInProgress(current)
 
 
 # --- Starting ---------------------------------------------------------------------------------
@@ -31,24 +69,35 @@ class StartCheck:
     reason: str = ""
     attempts_used: int = 0
     attempts_left: int | None = None
+    ready_at: datetime | None = None  # when a cooldown ends
+    attempts_allowed: int | None = None  # the quiz's limit plus any extra attempts granted
 
 
 def start_checks(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, StartCheck]:
     """The attempt limit, renewal window and cooldown of each quiz for this trainee, by quiz id.
 
-    The one place that rule lives: the quiz list, the quiz page and starting all ask it. Two
-    queries for any number of quizzes; none when no quiz has a limit or a cooldown.
+    The one place that rule lives: the quiz list, the quiz page, the result page and starting
+    all ask it. An instructor's override for the trainee (extra attempts, a lifted cooldown)
+    counts here. Three queries for any number of quizzes; none when no quiz has a limit or a
+    cooldown.
     """
     limited = [quiz for quiz in quizzes if quiz.max_attempts is not None or quiz.cooldown_minutes]
-    windows = renewal_windows(limited, trainee, now) if limited else {}
+    if not limited:
+        return {quiz.id: StartCheck(True) for quiz in quizzes}
+    windows = renewal_windows(limited, trainee, now)
     history: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    if limited:
-        for quiz_id, started_at, submitted_at in Attempt.objects.filter(
-            trainee=trainee, quiz__in=limited
-        ).values_list("quiz_id", "started_at", "submitted_at"):
-            history[quiz_id].append((started_at, submitted_at))
+    for quiz_id, started_at, submitted_at in Attempt.objects.filter(
+        trainee=trainee, quiz__in=limited
+    ).values_list("quiz_id", "started_at", "submitted_at"):
+        history[quiz_id].append((started_at, submitted_at))
+    overrides = {
+        o.quiz_id: o for o in AttemptOverride.objects.filter(trainee=trainee, quiz__in=limited)
+    }
     return {
-        quiz.id: _start_check(quiz, history[quiz.id], windows.get(quiz.id), now) for quiz in quizzes
+        quiz.id: _start_check(
+            quiz, history[quiz.id], windows.get(quiz.id), overrides.get(quiz.id), now
+        )
+        for quiz in quizzes
     }
 
 
@@ -57,18 +106,25 @@ def check_can_start(quiz: Quiz, trainee, now: datetime) -> StartCheck:
     return start_checks([quiz], trainee, now)[quiz.id]
 
 
-def _start_check(quiz, history, renewal_opened, now) -> StartCheck:
+def _start_check(quiz, history, renewal_opened, override, now) -> StartCheck:
     counted = [s for s, _ in history if renewal_opened is None or s >= renewal_opened]
     used = len(counted)
-    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
+    allowed = None
+    if quiz.max_attempts is not None:
+        allowed = quiz.max_attempts + (override.extra_attempts if override else 0)
+    left = None if allowed is None else max(0, allowed - used)
     if left == 0:
         return StartCheck(
             False,
-            _("You have used all %(n)d attempts at this quiz.") % {"n": quiz.max_attempts},
+            _("You have used all %(n)d attempts at this quiz.") % {"n": allowed},
             used,
             left,
+            attempts_allowed=allowed,
         )
-    last_submitted = max((s for _, s in history if s is not None), default=None)
+    lifted = override.cooldown_lifted_at if override else None
+    last_submitted = max(
+        (s for _, s in history if s is not None and (lifted is None or s > lifted)), default=None
+    )
     if quiz.cooldown_minutes and last_submitted:
         ready_at = last_submitted + timedelta(minutes=quiz.cooldown_minutes)
         if now < ready_at:
@@ -79,8 +135,10 @@ def _start_check(quiz, history, renewal_opened, now) -> StartCheck:
                 % {"m": minutes},
                 used,
                 left,
+                ready_at,
+                allowed,
             )
-    return StartCheck(True, "", used, left)
+    return StartCheck(True, "", used, left, attempts_allowed=allowed)
 
 
 def topic_floors(rules: list[DrawRule]) -> dict[str, int]:
@@ -157,6 +215,7 @@ def drawn_snapshot(question: Question, *, shuffle_choices: bool, rng) -> DrawnQu
         image=question.image.name or "",
         image_alt=question.image_alt,
         critical=question.critical,
+        secure=question.usage == Question.Usage.CERTIFICATION,
         choices=snapshot,
         display_order=order,
         correct=correct,
@@ -179,9 +238,11 @@ def _snapshot(attempt: Attempt, questions: list[Question], quiz: Quiz, rng) -> l
 
 
 def _create_attempt(
-    quiz, trainee, now, questions, rng, *, missed_practice=False, topic_floors=None
+    quiz, trainee, now, questions, rng, *, missed_practice=False, topic_floors=None, extra_minutes=0
 ) -> Attempt:
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes + extra_minutes)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -210,6 +271,7 @@ def open_attempt(quiz: Quiz, trainee) -> Attempt | None:
 def start_attempt(*, quiz: Quiz, trainee, now: datetime, rng=None) -> Attempt:
     """Start a new attempt, or return the one in progress; refuse past the limit or cooldown."""
     rng = rng or random.SystemRandom()
+    _refuse_practice_during_certification(quiz, trainee, now)
     current = open_attempt(quiz, trainee)
     if current is not None:
         if not current.is_past_deadline(now):
@@ -222,7 +284,16 @@ def start_attempt(*, quiz: Quiz, trainee, now: datetime, rng=None) -> Attempt:
     questions = _draw(quiz, rules, rng)
     if not questions:
         raise AttemptRefused(_("This quiz has no questions yet."))
-    return _create_attempt(quiz, trainee, now, questions, rng, topic_floors=topic_floors(rules))
+    override = AttemptOverride.objects.filter(trainee=trainee, quiz=quiz).first()
+    return _create_attempt(
+        quiz,
+        trainee,
+        now,
+        questions,
+        rng,
+        topic_floors=topic_floors(rules),
+        extra_minutes=override.extra_minutes if override else 0,
+    )
 
 
 # --- Answering --------------------------------------------------------------------------------
@@ -270,10 +341,37 @@ def save_response(*, attempt: Attempt, position: int, values: list[str], now: da
     selected = parse_selection(drawn, values)
     if selected == drawn.selected:
         return False
+    if drawn.checked_at is not None:
+        raise AttemptRefused(_("This answer was checked, so it can no longer change."))
     DrawnQuestion.objects.filter(pk=drawn.pk).update(
         selected=selected, answered_at=now if selected is not None else None
     )
     return True
+
+
+@transaction.atomic
+def check_response(
+    *, attempt: Attempt, position: int, values: list[str], now: datetime
+) -> DrawnQuestion:
+    """Practice: save the answer and mark it at once; from then on it is locked.
+
+    Refused in a certification (it would give the key away), while the trainee has a
+    certification attempt open, and without an answer.
+    """
+    if attempt.quiz.is_certification:
+        raise AttemptRefused(_("Answers are checked only in practice quizzes."))
+    _refuse_practice_during_certification(attempt.quiz, attempt.trainee, now)
+    if not values:
+        raise AttemptRefused(_("Choose an answer before checking it."))
+    save_response(attempt=attempt, position=position, values=values, now=now)
+    drawn = DrawnQuestion.objects.get(attempt=attempt, position=position)
+    if drawn.checked_at is None:
+        drawn.checked_at = now
+        drawn.earned = earned_for(drawn.kind, drawn.correct, drawn.selected, len(drawn.choices))
+        DrawnQuestion.objects.filter(pk=drawn.pk, checked_at=None).update(
+            checked_at=now, earned=drawn.earned
+        )
+    return drawn
 
 
 def move(*, attempt: Attempt, position: int, go: str) -> int | None:
@@ -383,6 +481,13 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     return attempt
 
 
+def submit_by_trainee(*, attempt: Attempt, now: datetime) -> Attempt:
+    """The trainee's own submit: a practice waits while a certification attempt is open."""
+    if not attempt.is_submitted:
+        _refuse_practice_during_certification(attempt.quiz, attempt.trainee, now)
+    return submit_attempt(attempt=attempt, now=now)
+
+
 def close_if_expired(attempt: Attempt, now: datetime) -> Attempt:
     """Grade an attempt left open past its deadline (on the trainee's next visit)."""
     if not attempt.is_submitted and attempt.is_past_deadline(now):
@@ -419,6 +524,27 @@ def missed_question_ids(trainee) -> list[int]:
     return [qid for qid, earned in latest.items() if (earned or 0) < 1]
 
 
+def _practice_stand_ins(topic_ids: list[int], *, exclude: list[int], rng) -> list[int]:
+    """For each missed secure question, a practice question of its topic instead. One query."""
+    if not topic_ids:
+        return []
+    pools: dict[int, list[int]] = defaultdict(list)
+    for qid, topic in (
+        Question.objects.filter(active=True, topic_id__in=topic_ids)
+        .for_practice()
+        .exclude(id__in=exclude)
+        .order_by("id")
+        .values_list("id", "topic_id")
+    ):
+        pools[topic].append(qid)
+    chosen = []
+    for topic in topic_ids:
+        pool = pools[topic]
+        if pool:
+            chosen.append(pool.pop(rng.randrange(len(pool))))
+    return chosen
+
+
 @transaction.atomic
 def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
     """Start a practice attempt made of the questions this trainee last got wrong.
@@ -426,6 +552,7 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
     A practice of missed questions already in progress is resumed rather than replaced.
     """
     rng = rng or random.SystemRandom()
+    _refuse_practice_during_certification(Quiz(purpose=Quiz.Purpose.PRACTICE), trainee, now)
     quiz, _created = Quiz.objects.get_or_create(
         slug=MISSED_PRACTICE_SLUG,
         defaults={
@@ -439,11 +566,113 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
     current = open_attempt(quiz, trainee)
     if current is not None:
         return current  # finish that one first; it holds the answers saved so far
-    ids = list(
+    missed = list(
         Question.objects.filter(id__in=missed_question_ids(trainee), active=True).values_list(
-            "id", flat=True
+            "id", "topic_id", "usage"
         )
+    )
+    ids = [qid for qid, _topic, usage in missed if usage != Question.Usage.CERTIFICATION]
+    ids += _practice_stand_ins(
+        [topic for _qid, topic, usage in missed if usage == Question.Usage.CERTIFICATION],
+        exclude=ids,
+        rng=rng,
     )
     if not ids:
         raise AttemptRefused(_("You have no missed questions to practise. Well done!"))
     return _create_attempt(quiz, trainee, now, _load_for_snapshot(ids), rng, missed_practice=True)
+
+
+# --- Reviewing a submitted attempt -------------------------------------------------------------
+
+
+def review_items(attempt: Attempt, check: StartCheck, *, passed_quiz: bool) -> set[str]:
+    """What the trainee may see of this submitted attempt now, by the quiz's review options.
+
+    Each moment that has come adds what the instructor ticked for it: right after the
+    attempt; once the trainee has passed the quiz; once the quiz has closed for them (no
+    attempts left, or a completion record issued, which `passed_quiz` stands for in a
+    certification). A secure item's key is withheld whatever is ticked (see the template).
+    """
+    quiz = attempt.quiz
+    moments = [ReviewMoment.AFTER_ATTEMPT]
+    if passed_quiz:
+        moments.append(ReviewMoment.AFTER_PASS)
+    if check.attempts_left == 0 or (passed_quiz and quiz.is_certification):
+        moments.append(ReviewMoment.AFTER_CLOSE)
+    shown: set[str] = set()
+    for moment in moments:
+        shown |= quiz.review_items(moment)
+    return shown
+
+
+def shows_key(drawn: DrawnQuestion, shown: set[str]) -> dict[str, bool]:
+    """For one drawn question: whether its correctness, right answers and explanation show."""
+    secure = drawn.secure
+    return {
+        "correctness": ReviewItem.CORRECTNESS in shown and not secure,
+        "right_answers": ReviewItem.RIGHT_ANSWERS in shown and not secure,
+        "explanation": ReviewItem.EXPLANATIONS in shown and not secure,
+    }
+
+
+# --- Overrides for one trainee ----------------------------------------------------------------
+
+
+@transaction.atomic
+def set_override(
+    *,
+    trainee,
+    quiz: Quiz,
+    extra_minutes: int,
+    extra_attempts: int,
+    lift_cooldown: bool,
+    reason: str,
+    actor,
+    now: datetime,
+) -> AttemptOverride:
+    """Grant one trainee extra time, extra attempts or a lifted cooldown at one quiz.
+
+    Takes effect at once: an attempt in progress gets the new time limit, and the start rule
+    (`start_checks`) reads the override. Every change is written to the audit log.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise AttemptRefused(_("Give the reason for the override."))
+    override = (
+        AttemptOverride.objects.select_for_update().filter(trainee=trainee, quiz=quiz).first()
+    )
+    before = (
+        {"extra_minutes": 0, "extra_attempts": 0}
+        if override is None
+        else {"extra_minutes": override.extra_minutes, "extra_attempts": override.extra_attempts}
+    )
+    override = override or AttemptOverride(trainee=trainee, quiz=quiz)
+    override.extra_minutes = extra_minutes
+    override.extra_attempts = extra_attempts
+    if lift_cooldown:
+        override.cooldown_lifted_at = now
+    override.reason = reason
+    override.updated_by = actor
+    override.save()
+    if quiz.time_limit_minutes and extra_minutes != before["extra_minutes"]:
+        for current in Attempt.objects.filter(trainee=trainee, quiz=quiz, submitted_at=None):
+            if not current.is_past_deadline(now):
+                current.deadline = current.started_at + timedelta(
+                    minutes=quiz.time_limit_minutes + extra_minutes
+                )
+                current.save(update_fields=["deadline"])
+    AuditLogEntry.objects.create(
+        actor=actor,
+        action="quizzes.override.set",
+        object_repr=str(override)[:255],
+        data={
+            "trainee": trainee.pk,
+            "quiz": quiz.pk,
+            "before": before,
+            "extra_minutes": extra_minutes,
+            "extra_attempts": extra_attempts,
+            "cooldown_lifted": lift_cooldown,
+            "reason": reason,
+        },
+    )
+    return override

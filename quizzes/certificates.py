@@ -4,6 +4,8 @@ import io
 from pathlib import Path
 
 import segno
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from smptraining.links import absolute_reverse
@@ -25,7 +27,10 @@ def _qr_png(url: str) -> io.BytesIO:
 
 
 def certificate_pdf(record: CompletionRecord, *, status: str) -> bytes:
-    """Render the certificate. A revoked or expired record says so across the page."""
+    """Render the certificate. A revoked or expired record says so across the page.
+
+    The printed labels and month names are in the active language.
+    """
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_title(f"{record.quiz_title}: {record.holder_name}")
     pdf.set_author(record.issuer_name)
@@ -41,10 +46,10 @@ def certificate_pdf(record: CompletionRecord, *, status: str) -> bytes:
 
     pdf.set_xy(20, 24)
     pdf.set_font("DejaVu", "B", 26)
-    pdf.cell(width, 12, "Certificate of completion", align="C")
+    pdf.cell(width, 12, _("Certificate of completion"), align="C")
     pdf.set_xy(20, 42)
     pdf.set_font("DejaVu", "", 13)
-    pdf.cell(width, 8, "This certifies that", align="C")
+    pdf.cell(width, 8, _("This certifies that"), align="C")
     pdf.set_xy(20, 52)
     pdf.set_font("DejaVu", "B", 24)
     pdf.cell(width, 12, record.holder_name, align="C")
@@ -54,31 +59,36 @@ def certificate_pdf(record: CompletionRecord, *, status: str) -> bytes:
         pdf.cell(width, 7, record.holder_job_title, align="C")
     pdf.set_xy(20, 76)
     pdf.set_font("DejaVu", "", 13)
-    pdf.cell(
-        width, 8, f"passed the {record.quiz_title} with a score of {record.score:.0f}%", align="C"
-    )
+    passed = _("passed the %(quiz_title)s with a score of %(score)s%%") % {
+        "quiz_title": record.quiz_title,
+        "score": f"{record.score:.0f}",
+    }
+    pdf.cell(width, 8, passed, align="C")
     pdf.set_xy(30, 88)
     pdf.set_font("DejaVu", "", 10)
     topics = "; ".join(f"{t['name']} ({float(t['percent']):.0f}%)" for t in record.topics)
-    pdf.multi_cell(width - 20, 5.5, f"Topics covered: {topics}", align="C")
+    pdf.multi_cell(width - 20, 5.5, _("Topics covered: %(topics)s") % {"topics": topics}, align="C")
 
     details = [
-        ("Issued", f"{record.issued_at:%d %B %Y}"),
-        ("Expires", f"{record.expires_at:%d %B %Y}"),
-        ("Issued by", record.issuer_name),
+        (_("Issued:"), format_date(record.issued_at, "d F Y")),
+        (_("Expires:"), format_date(record.expires_at, "d F Y")),
+        (_("Issued by:"), record.issuer_name),
     ]
     if record.trainer_name:
         trainer = record.trainer_name
         if record.trainer_qualification:
             trainer += f", {record.trainer_qualification}"
-        details.append(("Trainer", trainer))
-    status_label = CompletionRecord.Status(status).label
-    details += [("Status", status_label), ("Verification code", record.verification_code)]
+        details.append((_("Trainer:"), trainer))
+    status_label = str(CompletionRecord.Status(status).label)
+    details += [
+        (_("Status:"), status_label),
+        (_("Verification code:"), record.verification_code),
+    ]
     y = 118
     for label, value in details:
         pdf.set_xy(30, y)
         pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(42, 7, f"{label}:")
+        pdf.cell(42, 7, label)
         pdf.set_font("DejaVu", "", 11)
         pdf.cell(150, 7, value)
         y += 8
@@ -87,7 +97,9 @@ def certificate_pdf(record: CompletionRecord, *, status: str) -> bytes:
     pdf.image(_qr_png(url), x=pdf.w - 78, y=112, w=48, h=48)
     pdf.set_xy(pdf.w - 98, 162)
     pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(88, 4, f"Check this certificate: scan the code or open\n{url}", align="C")
+    pdf.multi_cell(
+        88, 4, _("Check this certificate: scan the code or open\n%(url)s") % {"url": url}, align="C"
+    )
 
     if status in (CompletionRecord.Status.EXPIRED, CompletionRecord.Status.REVOKED):
         pdf.set_text_color(220, 53, 69)

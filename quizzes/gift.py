@@ -1,6 +1,6 @@
 """Read and write GIFT, the plain-text question format of Moodle.
 
-Pure Python with no Django imports, so it can be tested and reused on its own.
+Pure Python apart from Django's gettext, which translates the messages of GiftError.
 
 ``parse_gift`` follows the way Moodle's ``qformat_gift`` reads a file, rule by rule, with these
 deliberate differences:
@@ -27,6 +27,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .textfiles import TextFileError, decode_text_file
 
 KINDS = ("single", "multiple", "true_false")
@@ -45,24 +48,27 @@ _SOURCE_PREFIX = "// source:"
 # Positive weights of a multiple-response question must add up to 100% within this margin.
 _WEIGHT_SUM_MARGIN = 0.01
 _FLOAT_SLACK = 1e-9
-_EMPTY_LIST_MESSAGE = (
+_EMPTY_LIST_MESSAGE = gettext_lazy(
     "the answer list between '{' and '}' has no answers; write each answer after '=' (right) "
     "or '~' (wrong)"
 )
 
 
 class GiftError(ValueError):
-    """A GIFT file that cannot be imported; ``line`` is 1-based, or None for the whole file."""
+    """A GIFT file that cannot be imported; ``line`` is 1-based, or None for the whole file.
+
+    The message is translated when raised, in the language of the person who uploaded.
+    """
 
     def __init__(self, message: str, line: int | None = None):
-        self.message = message
+        self.message = str(message)
         self.line = line
         super().__init__(str(self))
 
     def __str__(self) -> str:
         if self.line is None:
             return self.message
-        return f"Line {self.line}: {self.message}"
+        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass
@@ -211,14 +217,16 @@ def _read_category(block: _Block) -> str:
     """Return the category named by a ``$CATEGORY:`` block (the last segment of its path)."""
     if len(block.lines) > 1:
         raise GiftError(
-            "a '$CATEGORY:' line must be followed by a blank line; otherwise this line becomes "
-            "part of the category name",
+            _(
+                "a '$CATEGORY:' line must be followed by a blank line; otherwise this line "
+                "becomes part of the category name"
+            ),
             block.lines[1][0],
         )
     path = block.text[len(_CATEGORY_PREFIX) :]
     name = _category_name(path)
     if not name:
-        raise GiftError("'$CATEGORY:' is not followed by a category name", block.line)
+        raise GiftError(_("'$CATEGORY:' is not followed by a category name"), block.line)
     return name
 
 
@@ -240,7 +248,8 @@ def _reject_misplaced_category(block: _Block) -> None:
     for number, line in block.lines[1:]:
         if line.startswith(_CATEGORY_PREFIX):
             raise GiftError(
-                "'$CATEGORY:' must be in a block of its own, with a blank line before it", number
+                _("'$CATEGORY:' must be in a block of its own, with a blank line before it"),
+                number,
             )
 
 
@@ -268,17 +277,17 @@ def _find_answer_list(block: _Block, start: int) -> tuple[int, int] | None:
     if opening == -1 and closing == -1:
         return None
     if closing != -1 and (opening == -1 or closing < opening):
-        raise GiftError("'}' has no matching '{' before it", block.line_at(closing))
+        raise GiftError(_("'}' has no matching '{' before it"), block.line_at(closing))
     if closing == -1:
         raise GiftError(
-            "'{' is never closed by '}' (remember that a blank line ends a question)",
+            _("'{' is never closed by '}' (remember that a blank line ends a question)"),
             block.line_at(opening),
         )
     inner = mask.find("{", opening + 1, closing)
     if inner != -1:
         raise GiftError(
-            f"a second '{{' appears before the '}}' that closes the '{{' on line "
-            f"{block.line_at(opening)}",
+            _("a second '{' appears before the '}' that closes the '{' on line %(line)d")
+            % {"line": block.line_at(opening)},
             block.line_at(inner),
         )
     _reject_braces_after(block, closing)
@@ -290,11 +299,13 @@ def _reject_braces_after(block: _Block, closing: int) -> None:
     later_open = block.mask.find("{", closing + 1)
     later_close = block.mask.find("}", closing + 1)
     if later_close != -1 and (later_open == -1 or later_close < later_open):
-        raise GiftError("'}' has no matching '{' before it", block.line_at(later_close))
+        raise GiftError(_("'}' has no matching '{' before it"), block.line_at(later_close))
     if later_open != -1:
         raise GiftError(
-            "a question can have only one answer list in '{...}'; is a blank line missing "
-            "between two questions?",
+            _(
+                "a question can have only one answer list in '{...}'; is a blank line missing "
+                "between two questions?"
+            ),
             block.line_at(later_open),
         )
 
@@ -387,7 +398,7 @@ def _answer_spans(mask: str, start: int, end: int, markers: str) -> list[tuple[s
 
 def _reject_empty_short_answers(block: _Block, opening: int, start: int, end: int) -> None:
     """Raise if a short-answer list such as ``{=}`` holds no answer text at all."""
-    for _, answer_start, answer_end in _answer_spans(block.mask, start, end, "="):
+    for _marker, answer_start, answer_end in _answer_spans(block.mask, start, end, "="):
         answer = block.mask[answer_start:answer_end].split("#", 1)[0]
         if _trim(re.sub(r"^\s*%[^%]*%", "", answer)):
             return
@@ -408,7 +419,7 @@ def _parse_choices(
     choices = [_parse_choice(block, *span) for span in spans]
     if len(choices) < 2:
         raise GiftError(
-            "a multiple-choice question needs at least two answers", block.line_at(opening)
+            _("a multiple-choice question needs at least two answers"), block.line_at(opening)
         )
     kind = "single" if "=" in mask[start:end] else "multiple"
     if kind == "multiple":
@@ -428,8 +439,12 @@ def _parse_choice(block: _Block, marker: str, start: int, end: int) -> GiftChoic
     answer_end = hash_at if hash_at != -1 else end
     choice_text = _clean(text[start:answer_end])
     if not choice_text:
-        where = f"after '{marker}' " if marker else ""
-        raise GiftError(f"an answer {where}has no text", block.line_at(marker_at))
+        message = (
+            _("an answer after '%(marker)s' has no text") % {"marker": marker}
+            if marker
+            else _("an answer has no text")
+        )
+        raise GiftError(message, block.line_at(marker_at))
     feedback = _clean(text[hash_at + 1 : end]) if hash_at != -1 else ""
     return GiftChoice(choice_text, fraction, feedback)
 
@@ -439,15 +454,22 @@ def _parse_weight(block: _Block, start: int, end: int) -> tuple[float, int]:
     closing = block.mask.find("%", start + 1, end)
     if closing == -1:
         snippet = _trim(block.text[start:end])[:30]
-        raise GiftError(f"the weight starting '{snippet}' has no closing '%'", block.line_at(start))
+        raise GiftError(
+            _("the weight starting '%(snippet)s' has no closing '%%'") % {"snippet": snippet},
+            block.line_at(start),
+        )
     written = block.text[start : closing + 1]
     number = _trim(block.text[start + 1 : closing])
     if not _WEIGHT_NUMBER.fullmatch(number):
-        raise GiftError(f"the weight '{written}' is not a number", block.line_at(start))
+        raise GiftError(
+            _("the weight '%(weight)s' is not a number") % {"weight": written},
+            block.line_at(start),
+        )
     weight = float(number)
     if not -100 <= weight <= 100:
         raise GiftError(
-            f"the weight '{written}' is outside the allowed range -100% to 100%",
+            _("the weight '%(weight)s' is outside the allowed range -100%% to 100%%")
+            % {"weight": written},
             block.line_at(start),
         )
     return weight / 100, closing + 1
@@ -458,15 +480,19 @@ def _check_multiple_weights(choices: list[GiftChoice], line: int) -> None:
     positive = [choice.fraction * 100 for choice in choices if choice.fraction > 0]
     if not positive:
         raise GiftError(
-            "no answer has a positive weight, so no answer could ever be right; mark the right "
-            "answers with weights such as '~%50%', or mark the one right answer with '='",
+            _(
+                "no answer has a positive weight, so no answer could ever be right; mark the "
+                "right answers with weights such as %(example)s, or mark the one right answer "
+                "with '='"
+            )
+            % {"example": "'~%50%'"},
             line,
         )
     total = sum(positive)
     if abs(total - 100) > _WEIGHT_SUM_MARGIN + _FLOAT_SLACK:
         raise GiftError(
-            f"the positive weights add up to {_format_number(total)}%, but they must add up to "
-            "100%",
+            _("the positive weights add up to %(total)s%%, but they must add up to 100%%")
+            % {"total": _format_number(total)},
             line,
         )
 
@@ -494,8 +520,10 @@ def parse_gift(data: bytes) -> GiftParseResult:
     # paragraph as a description.
     if not questions and all(item.kind == "description" for item in skipped):
         raise GiftError(
-            "No questions were found in the file. A GIFT question puts its answers in braces, "
-            "for example: What is 2 + 2? {=4 ~5}"
+            _(
+                "No questions were found in the file. A GIFT question puts its answers in "
+                "braces, for example: What is 2 + 2? {=4 ~5}"
+            )
         )
     return GiftParseResult(questions=questions, skipped=skipped)
 

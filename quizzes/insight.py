@@ -83,6 +83,7 @@ def gradebook(filters: GradebookFilters, now: datetime) -> QuerySet:
             best=Max("score"),
             used=Count("id"),
             last_at=Max("submitted_at"),
+            last_attempt=Max("id"),
             passes=Count("id", filter=Q(passed=True)),
         )
         .annotate(

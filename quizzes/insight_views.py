@@ -12,6 +12,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import insight
 from .attempts import MISSED_PRACTICE_SLUG
@@ -42,26 +44,41 @@ def _context(request, title, **extra):
 
 
 class GradebookFilterForm(forms.Form):
-    quiz = forms.ModelChoiceField(reported_quizzes(), required=False, empty_label="All quizzes")
+    quiz = forms.ModelChoiceField(
+        reported_quizzes(),
+        label=gettext_lazy("Quiz"),
+        required=False,
+        empty_label=gettext_lazy("All quizzes"),
+    )
     passed = forms.ChoiceField(
-        choices=[("", "Passed or not"), ("yes", "Passed"), ("no", "Not passed")], required=False
+        label=gettext_lazy("Passed"),
+        choices=[
+            ("", gettext_lazy("Passed or not")),
+            ("yes", gettext_lazy("Passed")),
+            ("no", gettext_lazy("Not passed")),
+        ],
+        required=False,
     )
     record = forms.ChoiceField(
-        label="Record status",
+        label=gettext_lazy("Record status"),
         choices=[
-            ("", "Any record status"),
-            ("none", "No record"),
+            ("", gettext_lazy("Any record status")),
+            ("none", gettext_lazy("No record")),
             *CompletionRecord.Status.choices,
         ],
         required=False,
     )
     since = forms.DateField(
-        label="Last attempt from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Last attempt from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        label="Last attempt until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Last attempt until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    q = forms.CharField(label="Name or email", required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Name or email"), required=False, max_length=100)
     sort = forms.ChoiceField(choices=[(k, k) for k in insight.GRADEBOOK_SORTS], required=False)
     dir = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False)
 
@@ -87,13 +104,15 @@ def _gradebook_rows(request):
     form = GradebookFilterForm(request.GET)
     form.is_valid()
     if form.errors:
+        problems = "; ".join(
+            _("%(field)s: %(errors)s")
+            % {"field": form.fields[name].label or name, "errors": " ".join(errors)}
+            for name, errors in form.errors.items()
+        )
         messages.warning(
             request,
-            "Some filters were not understood and are ignored: "
-            + "; ".join(
-                f"{form.fields[name].label or name}: {' '.join(errors)}"
-                for name, errors in form.errors.items()
-            ),
+            _("Some filters were not understood and are ignored: %(problems)s")
+            % {"problems": problems},
         )
     now = timezone.now()
     return form, insight.gradebook(form.filters(), now), now
@@ -115,7 +134,7 @@ def gradebook(request):
         "insight/gradebook.html",
         _context(
             request,
-            "Gradebook",
+            _("Gradebook"),
             form=form,
             page=page,
             query=query.urlencode(),
@@ -166,6 +185,40 @@ def _gradebook_csv(rows, now):
 
 
 @instructor_view
+def attempt(request, attempt_id):
+    """One attempt question by question: what was shown, picked, right, and the credit.
+
+    Read-only. Fixed queries: session, user, permissions, the attempt, its drawn questions.
+    """
+    taken = get_object_or_404(Attempt.objects.select_related("quiz", "trainee"), pk=attempt_id)
+    questions = [
+        {
+            "drawn": drawn,
+            "choices": [
+                {
+                    "place": place,
+                    "text": choice["text"],
+                    "picked": drawn.is_selected(index),
+                    "right": drawn.is_correct_choice(index),
+                }
+                for place, (index, choice) in enumerate(drawn.shown_choices(), start=1)
+            ],
+        }
+        for drawn in taken.drawn.order_by("position")
+    ]
+    return TemplateResponse(
+        request,
+        "insight/attempt.html",
+        _context(
+            request,
+            _("%(name)s: %(quiz)s") % {"name": taken.trainee.full_name, "quiz": taken.quiz.title},
+            taken=taken,
+            questions=questions,
+        ),
+    )
+
+
+@instructor_view
 def trainee(request, user_id):
     person = get_object_or_404(get_user_model(), pk=user_id)
     attempts = Attempt.objects.filter(trainee=person).select_related("quiz").order_by("-started_at")
@@ -174,7 +227,7 @@ def trainee(request, user_id):
         "insight/trainee.html",
         _context(
             request,
-            f"Trainee: {person.full_name}",
+            _("Trainee: %(name)s") % {"name": person.full_name},
             person=person,
             attempts=attempts,
             mastery=insight.topic_mastery(attempts.filter(submitted_at__isnull=False)),
@@ -191,7 +244,7 @@ def item_analysis(request, quiz_id):
         "insight/item_analysis.html",
         _context(
             request,
-            f"Item analysis: {quiz.title}",
+            _("Item analysis: %(quiz_title)s") % {"quiz_title": quiz.title},
             analysis=analysis,
             few=insight.FEW_ATTEMPTS,
             quizzes=reported_quizzes(),
@@ -206,14 +259,14 @@ def cohort(request):
     if quiz_id:
         quiz = Quiz.objects.filter(pk=quiz_id).first() if quiz_id.isdigit() else None
         if quiz is None:
-            messages.warning(request, "That quiz is not known; showing every quiz.")
+            messages.warning(request, _("That quiz is not known; showing every quiz."))
     data = insight.cohort_mastery(quiz.pk if quiz else None)
     return TemplateResponse(
         request,
         "insight/cohort.html",
         _context(
             request,
-            "Cohort mastery by topic",
+            _("Cohort mastery by topic"),
             data=data,
             trend=_trend_chart(data),
             quiz=quiz,

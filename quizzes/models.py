@@ -11,7 +11,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-
 ILLUSTRATIONS = "illustrations/"  # the storage folder of question and study-note pictures
 ILLUSTRATION_EXTENSIONS = ["svg", "png", "jpg", "jpeg", "webp"]
 FIGURE = re.compile(r"!\[(?P<alt>[^\]\n]+)\]\((?P<file>[\w.-]+\.(?:svg|png|jpe?g|webp))\)")
@@ -326,12 +325,39 @@ class BankImport(models.Model):
         return self.file_name
 
 
+class ReviewMoment(models.TextChoices):
+    """When a trainee looks back at a submitted attempt (after Moodle's review options)."""
+
+    AFTER_ATTEMPT = "after_attempt", _("Immediately after the attempt")
+    AFTER_PASS = "after_pass", _("Once the trainee has passed")
+    AFTER_CLOSE = "after_close", _("Once the quiz has closed for the trainee")
+
+
+class ReviewItem(models.TextChoices):
+    """What a trainee may see of a submitted attempt."""
+
+    SCORE = "score", _("The score")
+    TOPIC_SCORES = "topic_scores", _("The score in each topic")
+    CORRECTNESS = "correctness", _("Whether each answer was right")
+    RIGHT_ANSWERS = "right_answers", _("The right answers")
+    EXPLANATIONS = "explanations", _("The explanations")
+
+
 class Quiz(models.Model):
     """What a trainee takes: how questions are drawn, how it is passed, how often to take it."""
 
     class Purpose(models.TextChoices):
         PRACTICE = "practice", _("Practice")
         CERTIFICATION = "certification", _("Certification")
+
+    # What a trainee sees of a submitted attempt unless an instructor chose otherwise: practice
+    # teaches, so it shows everything at once; the certification shows scores only.
+    REVIEW_DEFAULTS = {
+        Purpose.PRACTICE: {moment: list(ReviewItem.values) for moment in ReviewMoment.values},
+        Purpose.CERTIFICATION: {
+            moment: [ReviewItem.SCORE, ReviewItem.TOPIC_SCORES] for moment in ReviewMoment.values
+        },
+    }
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -375,6 +401,8 @@ class Quiz(models.Model):
     )
     published = models.BooleanField(_("published"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # {moment: [review items]}; a moment left out takes REVIEW_DEFAULTS for the purpose.
+    review_options = models.JSONField(_("review options"), default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "title"]
@@ -398,6 +426,12 @@ class Quiz(models.Model):
     @property
     def is_certification(self) -> bool:
         return self.purpose == self.Purpose.CERTIFICATION
+
+    def review_items(self, moment: str) -> set[str]:
+        """What a trainee may see of a submitted attempt at this moment."""
+        if moment in self.review_options:
+            return set(self.review_options[moment])
+        return set(self.REVIEW_DEFAULTS[self.purpose][moment])
 
 
 class DrawRule(models.Model):
@@ -518,6 +552,8 @@ class DrawnQuestion(models.Model):
     image = models.CharField(max_length=200, default="")  # storage name of the illustration
     image_alt = models.CharField(max_length=300, default="")
     critical = models.BooleanField(default=False)
+    # Drawn as a certification-only question: its key is never shown to the trainee.
+    secure = models.BooleanField(default=False)
     choices = models.JSONField()  # [{"text": ..., "feedback": ...}] in the question's own order
     display_order = models.JSONField()  # indexes into choices, as shown
     correct = models.PositiveIntegerField()  # bit i set: choice i is right
@@ -526,6 +562,8 @@ class DrawnQuestion(models.Model):
     version = models.CharField(max_length=16, default="")
     selected = models.PositiveIntegerField(null=True, blank=True)  # None: not answered
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Practice: the trainee pressed "Check"; the answer is marked and can no longer change.
+    checked_at = models.DateTimeField(null=True, blank=True)
     earned = models.FloatField(null=True, blank=True)  # 0..1, set when graded
 
     class Meta:
@@ -554,6 +592,41 @@ class DrawnQuestion(models.Model):
 
     def is_correct_choice(self, index: int) -> bool:
         return bool(self.correct >> index & 1)
+
+
+class AttemptOverride(models.Model):
+    """An instructor's accommodation or second chance for one trainee at one quiz."""
+
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempt_overrides"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="overrides")
+    extra_minutes = models.PositiveSmallIntegerField(
+        _("extra time (minutes)"), default=0, help_text=_("Added to every attempt's time limit.")
+    )
+    extra_attempts = models.PositiveSmallIntegerField(
+        _("extra attempts"), default=0, help_text=_("Added to the quiz's attempt limit.")
+    )
+    cooldown_lifted_at = models.DateTimeField(
+        _("cooldown lifted at"),
+        null=True,
+        blank=True,
+        help_text=_("Attempts submitted before this moment no longer make the trainee wait."),
+    )
+    reason = models.TextField(_("reason"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trainee", "quiz"], name="override_one_per_quiz"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.trainee} — {self.quiz}"
 
 
 class CompletionRecordQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -111,7 +112,7 @@ def _chain(record, now):
 def verify_json(request, code):
     record = _record_or_none(code, timezone.now())
     if record is None:
-        return JsonResponse({"error": "This verification code is not known."}, status=404)
+        return JsonResponse({"error": _("This verification code is not known.")}, status=404)
     response = JsonResponse(openbadges.credential(record), json_dumps_params={"indent": 2})
     jwt_url = absolute_reverse("quizzes:verify_jwt", args=[code])
     response["Link"] = f'<{jwt_url}>; rel="alternate"; type="text/plain"'
@@ -124,7 +125,7 @@ def verify_jwt(request, code):
     record = _record_or_none(code, timezone.now())
     if record is None:
         return HttpResponse(
-            "This verification code is not known.", status=404, content_type="text/plain"
+            _("This verification code is not known."), status=404, content_type="text/plain"
         )
     return HttpResponse(openbadges.signed_credential(record), content_type="text/plain")
 

@@ -6,6 +6,8 @@ an instructor gets the same message for the same fault wherever the file came in
 
 import re
 
+from django.utils.translation import gettext as _
+
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -15,7 +17,10 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
 
 class TextFileError(ValueError):
-    """A file that is not a UTF-8 text file we accept; `line` is 1-based, or None."""
+    """A file that is not a UTF-8 text file we accept; `line` is 1-based, or None.
+
+    The message is translated when raised, in the language of the person who uploaded.
+    """
 
     def __init__(self, message: str, line: int | None = None):
         super().__init__(message)
@@ -23,15 +28,17 @@ class TextFileError(ValueError):
         self.line = line
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return str(self.message)
+        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
 
 def check_size(size: int) -> None:
     """Refuse a file over the limit before anyone reads it into memory."""
     if size > MAX_IMPORT_BYTES:
         raise TextFileError(
-            f"The file is too large ({size / (1024 * 1024):.1f} MB); the limit is "
-            f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB."
+            _("The file is too large (%(size).1f MB); the limit is %(limit)d MB.")
+            % {"size": size / (1024 * 1024), "limit": MAX_IMPORT_BYTES // (1024 * 1024)}
         )
 
 
@@ -60,12 +67,12 @@ def decode_text_file(data: bytes) -> str:
     check_size(len(data))
     if _looks_like_utf16(data):
         raise TextFileError(
-            "The file is saved as UTF-16 text; save it as UTF-8 and upload it again."
+            _("The file is saved as UTF-16 text; save it as UTF-8 and upload it again.")
         )
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
     if not data.strip():
-        raise TextFileError("The file is empty.")
+        raise TextFileError(_("The file is empty."))
     control = _CONTROL_BYTES.search(data)
     control_at = control.start() if control else len(data)
     try:
@@ -78,14 +85,19 @@ def decode_text_file(data: bytes) -> str:
     if control_at < invalid_at or b"\x00" in data:
         control_at = min(control_at, invalid_at)
         raise TextFileError(
-            f"the file contains binary data (character code {data[control_at]}), not plain "
-            "text. Is this really a question file?",
+            _(
+                "the file contains binary data (character code %(code)d), not plain text. Is "
+                "this really a question file?"
+            )
+            % {"code": data[control_at]},
             line_of_byte(data, control_at),
         )
     if invalid_at < len(data):
         raise TextFileError(
-            "the file is not UTF-8 text (this line holds the first character that is not "
-            "UTF-8); save it as UTF-8 and upload it again.",
+            _(
+                "the file is not UTF-8 text (this line holds the first character that is not "
+                "UTF-8); save it as UTF-8 and upload it again."
+            ),
             line_of_byte(data, invalid_at),
         )
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
