@@ -339,8 +339,8 @@ def save_response(*, attempt: Attempt, position: int, values: list[str], now: da
     if drawn is None:
         raise AttemptRefused(_("That question is not part of this attempt."))
     selected = parse_selection(drawn, values)
-    if selected == drawn.selected:
-        return False
+    if selected == drawn.selected or (drawn.checked_at is not None and selected is None):
+        return False  # a checked answer's inputs are disabled, so moving on posts none
     if drawn.checked_at is not None:
         raise AttemptRefused(_("This answer was checked, so it can no longer change."))
     DrawnQuestion.objects.filter(pk=drawn.pk).update(

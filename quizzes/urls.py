@@ -8,6 +8,7 @@ register_converter(VerificationCodeConverter, "code")
 
 urlpatterns = [
     path("study/", views.topic_list, name="topic_list"),
+    path("study/sources/", views.sources, name="sources"),
     path("study/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("quizzes/", views.quiz_list, name="quiz_list"),
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz_detail"),

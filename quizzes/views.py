@@ -1,15 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import attempts as workflows
-from .attempts import AttemptRefused
-from .models import Attempt, DrawnQuestion, Quiz, Topic
+from .attempts import AttemptRefused, CertificationInProgress
+from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, Topic
 
 
 @login_required
@@ -100,10 +102,29 @@ def quiz_detail(request, slug):
             "quiz": quiz,
             "rules": rules,
             "question_count": sum(r.count for r in rules) + quiz.fixed_questions.count(),
+            "has_critical": Question.objects.filter(
+                active=True, critical=True, topic__in=[r.topic_id for r in rules]
+            )
+            .for_quiz(quiz)
+            .exists(),
             "current": current,
             "check": check,
         },
     )
+
+
+def _refused(request, refusal: AttemptRefused) -> None:
+    """Show a workflow's refusal; one kept back by a certification links to that attempt."""
+    if isinstance(refusal, CertificationInProgress):
+        link = reverse("quizzes:resume", args=[refusal.attempt.pk])
+        messages.error(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>', str(refusal), link, _("Back to your certification")
+            ),
+        )
+    else:
+        messages.error(request, str(refusal))
 
 
 @login_required
@@ -113,7 +134,7 @@ def start(request, slug):
     try:
         attempt = workflows.start_attempt(quiz=quiz, trainee=request.user, now=timezone.now())
     except AttemptRefused as refusal:
-        messages.error(request, str(refusal))
+        _refused(request, refusal)
         return redirect("quizzes:quiz_detail", slug)
     return redirect("quizzes:question", attempt.pk, attempt.last_position)
 
@@ -169,14 +190,22 @@ def question(request, attempt_id, position):
     drawn = get_object_or_404(DrawnQuestion, attempt=attempt, position=position)
     navigator = _navigator(attempt)
     answered = sum(1 for _, selected in navigator if selected is not None)
+    checked = drawn.checked_at is not None  # practice only: marked, with its explanation
     return render(
         request,
         "quizzes/question.html",
         {
             "attempt": attempt,
             "drawn": drawn,
+            "can_check": not attempt.quiz.is_certification,
+            "checked": checked,
             "shown_choices": [
-                (place, choice["text"], drawn.is_selected(index))
+                {
+                    "place": place,
+                    "text": choice["text"],
+                    "selected": drawn.is_selected(index),
+                    "right": checked and drawn.is_correct_choice(index),
+                }
                 for place, (index, choice) in enumerate(drawn.shown_choices(), start=1)
             ],
             "navigator": [(p, selected is not None) for p, selected in navigator],
@@ -189,20 +218,31 @@ def question(request, attempt_id, position):
 
 
 def _save_and_move(request, attempt, position):
+    go = request.POST.get("go", "next")
+    autosave = go == "stay" and "application/json" in request.headers.get("Accept", "")
+    values = request.POST.getlist("choice")
     try:
+        if go == "check":
+            workflows.check_response(
+                attempt=attempt, position=position, values=values, now=timezone.now()
+            )
+            return redirect("quizzes:question", attempt.pk, position)
         workflows.save_response(
-            attempt=attempt,
-            position=position,
-            values=request.POST.getlist("choice"),
-            now=timezone.now(),
+            attempt=attempt, position=position, values=values, now=timezone.now()
         )
     except AttemptRefused as refusal:
-        messages.error(request, str(refusal))
+        if autosave:
+            return JsonResponse({"saved": False, "message": str(refusal)}, status=409)
+        _refused(request, refusal)
         attempt = workflows.close_if_expired(attempt, timezone.now())
         if attempt.is_submitted:
             return redirect("quizzes:result", attempt.pk)
         return redirect("quizzes:question", attempt.pk, position)
-    target = workflows.move(attempt=attempt, position=position, go=request.POST.get("go", "next"))
+    if autosave:
+        # The page's script: a status it can check, never a redirect it would follow.
+        answered = DrawnQuestion.objects.filter(attempt=attempt, selected__isnull=False).count()
+        return JsonResponse({"saved": True, "answered": answered})
+    target = workflows.move(attempt=attempt, position=position, go=go)
     if target is None:
         return redirect("quizzes:review", attempt.pk)
     return redirect("quizzes:question", attempt.pk, target)
@@ -232,40 +272,82 @@ def review(request, attempt_id):
 @login_required
 @require_POST
 def submit(request, attempt_id):
+    """Submit; with questions unanswered, ask first (a page of its own: no script needed)."""
     attempt = _trainee_attempt(request, attempt_id)
     if attempt.is_submitted:
         messages.info(request, _("This attempt was already submitted."))
-    else:
-        workflows.submit_attempt(attempt=attempt, now=timezone.now())
+        return redirect("quizzes:result", attempt.pk)
+    unanswered = [p for p, selected in _navigator(attempt) if selected is None]
+    if unanswered and request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "quizzes/submit_confirm.html",
+            {
+                "attempt": attempt,
+                "unanswered": unanswered,
+                "seconds_left": attempt.seconds_left(timezone.now()),
+            },
+        )
+    try:
+        workflows.submit_by_trainee(attempt=attempt, now=timezone.now())
+    except AttemptRefused as refusal:
+        _refused(request, refusal)
+        return redirect("quizzes:review", attempt.pk)
     return redirect("quizzes:result", attempt.pk)
 
 
 @login_required
 @require_GET
 def result(request, attempt_id):
-    """Score, verdict, topic breakdown and every question with its answer. Fixed queries."""
+    """Score, verdict, topics, and each question as far as the quiz's review options allow.
+
+    Fixed queries: session, user, attempt, topic aggregate, drawn questions, "has passed";
+    the start rule (none for an unlimited quiz, three otherwise); for a certification, the
+    study links of missed topics (two).
+    """
     attempt = _trainee_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("quizzes:review", attempt.pk)
+    now = timezone.now()
     topic_scores = workflows.topic_scores(attempt)
     drawn = list(DrawnQuestion.objects.filter(attempt=attempt).order_by("position"))
     verdict = workflows.attempt_verdict(attempt, topic_scores, drawn)
-    questions = [
-        {
-            "drawn": d,
-            "choices": [
-                {
-                    "text": choice["text"],
-                    "feedback": choice.get("feedback", ""),
-                    "selected": d.is_selected(index),
-                    "correct": d.is_correct_choice(index),
-                }
-                for index, choice in d.shown_choices()
-            ],
-            "earned_percent": round((d.earned or 0) * 100),
-        }
-        for d in drawn
-    ]
+    check = workflows.check_can_start(attempt.quiz, request.user, now)
+    passed_quiz = Attempt.objects.filter(
+        trainee=request.user, quiz=attempt.quiz, passed=True, is_missed_practice=False
+    ).exists()
+    shown = workflows.review_items(attempt, check, passed_quiz=passed_quiz)
+    questions = []
+    for d in drawn:
+        key = workflows.shows_key(d, shown)
+        questions.append(
+            {
+                "drawn": d,
+                "shows": key,
+                "choices": [
+                    {
+                        "text": choice["text"],
+                        "feedback": choice.get("feedback", ""),
+                        "selected": d.is_selected(index),
+                        "correct": key["right_answers"] and d.is_correct_choice(index),
+                    }
+                    for index, choice in d.shown_choices()
+                ],
+                "earned_percent": round((d.earned or 0) * 100),
+            }
+        )
+    missed_topics = [t for t in topic_scores if t.percent < 100 and attempt.quiz.is_certification]
+    practice_quizzes = {
+        rule.topic_id: rule.quiz.slug
+        for rule in DrawRule.objects.filter(
+            topic_id__in=[t.topic_id for t in missed_topics],
+            quiz__published=True,
+            quiz__purpose=Quiz.Purpose.PRACTICE,
+        ).select_related("quiz", "topic")
+    }
+    topic_slugs = dict(
+        Topic.objects.filter(id__in=[t.topic_id for t in missed_topics]).values_list("id", "slug")
+    )
     return render(
         request,
         "quizzes/result.html",
@@ -274,8 +356,26 @@ def result(request, attempt_id):
             "verdict": verdict,
             "topic_scores": topic_scores,
             "questions": questions,
+            "shown": shown,
+            "show_questions": bool(shown & {"correctness", "right_answers", "explanations"}),
+            "check": check,
+            "right_count": sum(1 for d in drawn if (d.earned or 0) == 1),
+            "missed_topics": [
+                {
+                    "name": t.name,
+                    "notes": topic_slugs.get(t.topic_id),
+                    "practice": practice_quizzes.get(t.topic_id),
+                }
+                for t in missed_topics
+            ],
         },
     )
+
+
+@require_GET
+def sources(request):
+    """The three documents the course is written from, and what each one is."""
+    return render(request, "quizzes/sources.html")
 
 
 # --- History ----------------------------------------------------------------------------------
@@ -337,6 +437,6 @@ def practice_missed(request):
     try:
         attempt = workflows.start_missed_practice(trainee=request.user, now=timezone.now())
     except AttemptRefused as refusal:
-        messages.info(request, str(refusal))
+        _refused(request, refusal)
         return redirect("quizzes:history")
     return redirect("quizzes:question", attempt.pk, 1)

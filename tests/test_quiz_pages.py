@@ -144,9 +144,9 @@ def test_starting_beyond_the_limit_is_refused_with_a_message(alice_client, alice
 def test_the_result_shows_score_verdict_topics_and_explanations(alice_client, quiz):
     attempt, _ = start_via_post(alice_client, quiz)
     answer_all(attempt, right=True, skip=(1,))
-    alice_client.post(reverse("quizzes:submit", args=[attempt.pk]))
+    alice_client.post(reverse("quizzes:submit", args=[attempt.pk]), {"confirm": "yes"})
     page = alice_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
-    assert "Passed — 90%" in page
+    assert "9 of 10 right — 90%" in page
     assert "Topic 1</th>" in page and "80%" in page
     assert "Because 1.1." in page
     assert "not answered" in page
@@ -154,11 +154,18 @@ def test_the_result_shows_score_verdict_topics_and_explanations(alice_client, qu
 
 
 def test_a_failed_topic_floor_is_named_on_the_result(alice_client, quiz_factory):
-    quiz = quiz_factory(slug="floored", topics=5, per_topic=5, kinds=("single",), topic_floor=60)
+    quiz = quiz_factory(
+        slug="floored",
+        topics=5,
+        per_topic=5,
+        kinds=("single",),
+        topic_floor=60,
+        purpose="certification",
+    )
     attempt, _ = start_via_post(alice_client, quiz)
     wrong_topic_2 = [d.position for d in attempt.drawn.filter(topic__slug="topic-2")][:3]
     answer_all(attempt, right=True, skip=wrong_topic_2)
-    alice_client.post(reverse("quizzes:submit", args=[attempt.pk]))
+    alice_client.post(reverse("quizzes:submit", args=[attempt.pk]), {"confirm": "yes"})
     page = alice_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
     assert "Not passed — 88%" in page
     assert "Topic 2: 40% is below the topic floor of 60%." in page
@@ -249,8 +256,8 @@ def test_page_queries_do_not_grow_with_the_number_of_questions(
     with django_assert_max_num_queries(4):
         alice_client.get(reverse("quizzes:review", args=[attempt.pk]))
     submit_attempt(attempt=attempt, now=timezone.now())
-    # session, user, attempt, topic aggregate, drawn questions
-    with django_assert_max_num_queries(5):
+    # session, user, attempt, topic aggregate, drawn questions, "has passed this quiz"
+    with django_assert_max_num_queries(6):
         alice_client.get(reverse("quizzes:result", args=[attempt.pk]))
     # session, user, attempts, missed questions
     with django_assert_max_num_queries(4):
