@@ -532,7 +532,7 @@ class AttemptOverrideAdmin(admin.ModelAdmin):
     list_display = ("trainee", "quiz", "extra_minutes", "extra_attempts", "cooldown_lifted_at")
     list_select_related = ("trainee", "quiz")
     search_fields = ("trainee__email", "trainee__full_name")
-    autocomplete_fields = ("trainee",)
+    raw_id_fields = ("trainee",)  # a search popup: a select of every user would not scale
     readonly_fields = ("cooldown_lifted_at", "updated_by", "updated_at")
 
     def get_readonly_fields(self, request, obj=None):

@@ -557,7 +557,7 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
         slug=MISSED_PRACTICE_SLUG,
         defaults={
             "title": _("Practice what I missed"),
-            "description": _("The questions you last got wrong, to practise until they stick."),
+            "description": _("The questions you last got wrong, to practice until they stick."),
             "purpose": Quiz.Purpose.PRACTICE,
             "pass_mark": 80,
             "published": False,
@@ -578,7 +578,7 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
         rng=rng,
     )
     if not ids:
-        raise AttemptRefused(_("You have no missed questions to practise. Well done!"))
+        raise AttemptRefused(_("You have no missed questions to practice. Well done!"))
     return _create_attempt(quiz, trainee, now, _load_for_snapshot(ids), rng, missed_practice=True)
 
 

@@ -155,9 +155,7 @@ def read_shipped_bank(bank_dir: Path = BANK_DIR, *, validate: bool = True) -> Im
     """
     read = read_json_bank if validate else parse_json_bank
     plans = [
-        read(path.read_bytes())
-        for path in sorted(bank_dir.glob("*.json"))
-        if path.name != HISTORY
+        read(path.read_bytes()) for path in sorted(bank_dir.glob("*.json")) if path.name != HISTORY
     ]
     merged = plans[0]
     for plan in plans[1:]:

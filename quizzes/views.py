@@ -120,7 +120,10 @@ def _refused(request, refusal: AttemptRefused) -> None:
         messages.error(
             request,
             format_html(
-                '{} <a href="{}">{}</a>', str(refusal), link, _("Back to your certification")
+                '{} <a class="alert-link" href="{}">{}</a>',
+                str(refusal),
+                link,
+                _("Back to your certification"),
             ),
         )
     else:
