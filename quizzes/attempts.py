@@ -50,6 +50,16 @@ def open_certification(trainee, now: datetime) -> Attempt | None:
     return None
 
 
+def practice_paused(attempt: Attempt, now: datetime) -> Attempt | None:
+    """The open certification that keeps this practice attempt's items out of sight, if any.
+
+    One query for a practice attempt, none for a certification.
+    """
+    if attempt.quiz.is_certification:
+        return None
+    return open_certification(attempt.trainee_id, now)
+
+
 def _refuse_practice_during_certification(quiz: Quiz, trainee, now: datetime) -> None:
     if quiz.is_certification:
         return

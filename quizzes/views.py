@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
-from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, Topic
+from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, ReviewItem, Topic
 
 
 @login_required
@@ -188,6 +188,10 @@ def question(request, attempt_id, position):
         return redirect("quizzes:result", attempt.pk)
     if not 1 <= position <= attempt.question_count:
         raise Http404("No such question in this attempt.")
+    paused = workflows.practice_paused(attempt, timezone.now())
+    if paused is not None:
+        _refused(request, CertificationInProgress(paused))
+        return redirect("quizzes:question", paused.pk, paused.last_position)
     if request.method == "POST":
         return _save_and_move(request, attempt, position)
     drawn = get_object_or_404(DrawnQuestion, attempt=attempt, position=position)
@@ -258,6 +262,10 @@ def review(request, attempt_id):
     attempt = _trainee_attempt(request, attempt_id)
     if attempt.is_submitted:
         return redirect("quizzes:result", attempt.pk)
+    paused = workflows.practice_paused(attempt, timezone.now())
+    if paused is not None:
+        _refused(request, CertificationInProgress(paused))
+        return redirect("quizzes:question", paused.pk, paused.last_position)
     navigator = [(p, selected is not None) for p, selected in _navigator(attempt)]
     unanswered = [p for p, answered in navigator if not answered]
     return render(
@@ -320,6 +328,9 @@ def result(request, attempt_id):
         trainee=request.user, quiz=attempt.quiz, passed=True, is_missed_practice=False
     ).exists()
     shown = workflows.review_items(attempt, check, passed_quiz=passed_quiz)
+    paused = workflows.practice_paused(attempt, now)
+    if paused is not None:  # its items may be in the open certification: scores only
+        shown &= {ReviewItem.SCORE, ReviewItem.TOPIC_SCORES}
     questions = []
     for d in drawn:
         key = workflows.shows_key(d, shown)
@@ -360,6 +371,7 @@ def result(request, attempt_id):
             "topic_scores": topic_scores,
             "questions": questions,
             "shown": shown,
+            "paused": paused,
             "show_questions": bool(shown & {"correctness", "right_answers", "explanations"}),
             "check": check,
             "right_count": sum(1 for d in drawn if (d.earned or 0) == 1),

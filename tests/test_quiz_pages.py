@@ -245,19 +245,21 @@ def test_page_queries_do_not_grow_with_the_number_of_questions(
     # session, user, quizzes, attempt stats, open attempts
     with django_assert_max_num_queries(5):
         alice_client.get(reverse("quizzes:quiz_list"))
-    # session, user, attempt, drawn question, navigator
-    with django_assert_max_num_queries(5):
+    # session, user, attempt, no certification open (a practice attempt), drawn question,
+    # navigator
+    with django_assert_max_num_queries(6):
         alice_client.get(question_url)
-    # session, user, attempt; savepoint, locked attempt, drawn question, update, release;
-    # resume position
-    with django_assert_max_num_queries(9):
+    # session, user, attempt, no certification open; savepoint, locked attempt, drawn
+    # question, update, release; resume position
+    with django_assert_max_num_queries(10):
         alice_client.post(question_url, {"choice": "1", "go": "next"})
-    # session, user, attempt, navigator
-    with django_assert_max_num_queries(4):
+    # session, user, attempt, no certification open, navigator
+    with django_assert_max_num_queries(5):
         alice_client.get(reverse("quizzes:review", args=[attempt.pk]))
     submit_attempt(attempt=attempt, now=timezone.now())
-    # session, user, attempt, topic aggregate, drawn questions, "has passed this quiz"
-    with django_assert_max_num_queries(6):
+    # session, user, attempt, topic aggregate, drawn questions, "has passed this quiz",
+    # no certification open
+    with django_assert_max_num_queries(7):
         alice_client.get(reverse("quizzes:result", args=[attempt.pk]))
     # session, user, attempts, missed questions
     with django_assert_max_num_queries(4):

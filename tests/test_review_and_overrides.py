@@ -240,3 +240,22 @@ def test_an_override_needs_a_reason(certification, alice, instructor):
             now=NOW,
         )
     assert not AuditLogEntry.objects.exists()
+
+
+def test_passing_opens_what_is_ticked_for_after_the_pass(practice, alice):
+    practice.review_options = {
+        ReviewMoment.AFTER_ATTEMPT: [ReviewItem.SCORE],
+        ReviewMoment.AFTER_PASS: [ReviewItem.EXPLANATIONS],
+        ReviewMoment.AFTER_CLOSE: [],
+    }
+    practice.save()
+    failed = submitted(practice, alice, right=False)
+    check = check_can_start(practice, alice, NOW)
+    assert review_items(failed, check, passed_quiz=False) == {ReviewItem.SCORE}
+    passed = submitted(practice, alice, right=True)
+    assert passed.passed
+    # once passed, the earlier attempt's review opens up too
+    assert review_items(failed, check, passed_quiz=True) == {
+        ReviewItem.SCORE,
+        ReviewItem.EXPLANATIONS,
+    }

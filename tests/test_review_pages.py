@@ -156,6 +156,26 @@ def test_practice_during_an_open_certification_says_so_with_a_link_back(
     assert not Attempt.objects.filter(quiz=practice).exists()
 
 
+def test_during_a_certification_no_practice_page_shows_its_items(
+    alice_client, alice, certification, practice
+):
+    done = start_attempt(quiz=practice, trainee=alice, now=timezone.now())
+    answer_all(done, right=False)
+    submit_attempt(attempt=done, now=timezone.now())
+    halfway = start_attempt(quiz=practice, trainee=alice, now=timezone.now())
+    exam = start_attempt(quiz=certification, trainee=alice, now=timezone.now())
+    text = page(alice_client, "quizzes:result", done.pk)
+    assert "stay hidden while your certification attempt is in progress" in text
+    assert "right answer" not in text
+    assert not any(d.explanation in text for d in done.drawn.all())
+    for name, args in [
+        ("quizzes:question", (halfway.pk, 1)),
+        ("quizzes:review", (halfway.pk,)),
+    ]:
+        response = alice_client.get(reverse(name, args=args))
+        assert response.url == reverse("quizzes:question", args=[exam.pk, 1])
+
+
 # --- Submitting and autosaving -------------------------------------------------------------
 
 
