@@ -158,6 +158,9 @@ STATICFILES_DIRS = [
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGE_BUCKET = os.environ.get("STORAGE_BUCKET", "")
+# Where the bucket's files are served from, e.g. https://smp-media.s3.eu-west-1.amazonaws.com:
+# pages may show pictures from there (Content-Security-Policy img-src).
+STORAGE_PUBLIC_ORIGIN = os.environ.get("STORAGE_PUBLIC_ORIGIN", "").rstrip("/")
 DEFAULT_STORAGE = (
     {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -69,3 +69,30 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
     assert journal_mode == "wal"
     assert int(busy_timeout_ms) >= 5000
     assert transaction_mode == "IMMEDIATE"
+
+
+def test_one_setting_moves_uploaded_files_to_an_s3_compatible_bucket():
+    script = (
+        "from django.conf import settings as s; from django.test import RequestFactory; "
+        "from smptraining.middleware import content_security_policy as csp; "
+        "from django.http import HttpResponse; "
+        "r = csp(lambda request: HttpResponse())(RequestFactory().get('/')); "
+        "d = s.STORAGES['default']; "
+        "print(d['BACKEND'], d['OPTIONS']['bucket_name'], r['Content-Security-Policy'])"
+    )
+    env = {
+        **PRODUCTION_ENV,
+        "STORAGE_BUCKET": "smp-media",
+        "STORAGE_PUBLIC_ORIGIN": "https://smp-media.s3.example.com",
+    }
+    result = manage("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "storages.backends.s3.S3Storage smp-media" in result.stdout
+    assert "img-src 'self' data: https://smp-media.s3.example.com" in result.stdout
+    local = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.STORAGES['default']['BACKEND'])",
+        env=PRODUCTION_ENV,
+    )
+    assert "FileSystemStorage" in local.stdout
