@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .attempts import set_override
 from .exporters import bank_as_gift, bank_as_json, csv_cell
@@ -170,7 +171,7 @@ class QuestionAdmin(admin.ModelAdmin):
         if not question.pk:
             return "—"
         url = reverse("admin:quizzes_question_preview", args=[question.pk])
-        return format_html('<a href="{}">Preview as a trainee sees it</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Preview as a trainee sees it"))
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
@@ -181,7 +182,11 @@ class QuestionAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         without = list(queryset.filter(explanation="").values_list("key", flat=True))
         count = queryset.exclude(explanation="").update(active=True)
-        self.message_user(request, _("%(n)d questions activated.") % {"n": count})
+        self.message_user(
+            request,
+            ngettext("%(n)d question activated.", "%(n)d questions activated.", count)
+            % {"n": count},
+        )
         if without:
             self.message_user(
                 request,
@@ -193,7 +198,11 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Deactivate selected questions"), permissions=["change"])
     def deactivate(self, request, queryset):
         count = queryset.update(active=False)
-        self.message_user(request, _("%(n)d questions deactivated.") % {"n": count})
+        self.message_user(
+            request,
+            ngettext("%(n)d question deactivated.", "%(n)d questions deactivated.", count)
+            % {"n": count},
+        )
 
     @admin.action(
         description=_("Duplicate selected questions (copies start inactive)"), permissions=["add"]
@@ -203,7 +212,11 @@ class QuestionAdmin(admin.ModelAdmin):
             copies = [duplicate_question(q) for q in queryset.prefetch_related("choices")]
         self.message_user(
             request,
-            _("Created %(n)d inactive copies: %(keys)s")
+            ngettext(
+                "Created %(n)d inactive copy: %(keys)s",
+                "Created %(n)d inactive copies: %(keys)s",
+                len(copies),
+            )
             % {"n": len(copies), "keys": ", ".join(c.key for c in copies)},
         )
 
@@ -266,7 +279,7 @@ class QuestionAdmin(admin.ModelAdmin):
             try:
                 read_upload(upload)
             except ImportRejected as error:
-                form.add_error("file", f"{error} Nothing was imported.")
+                form.add_error("file", _("%(error)s Nothing was imported.") % {"error": error})
             else:
                 upload.save()
                 return redirect("admin:quizzes_question_import_preview", upload.pk)
@@ -279,17 +292,26 @@ class QuestionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/quizzes/question/import.html", context)
 
     def _report_import(self, request, result, file_name):
+        # Each count decides its own plural, so the sentence is put together from three parts.
+        questions = ngettext("%(q)d question", "%(q)d questions", result.questions_created) % {
+            "q": result.questions_created
+        }
+        topics = ngettext("%(t)d topic", "%(t)d topics", result.topics_created) % {
+            "t": result.topics_created
+        }
+        unchanged = ngettext(
+            "%(u)d was already in the bank.",
+            "%(u)d were already in the bank.",
+            result.questions_unchanged,
+        ) % {"u": result.questions_unchanged}
         self.message_user(
             request,
-            _(
-                "Imported %(q)d questions and %(t)d topics from %(file)s; %(u)d were "
-                "already in the bank."
-            )
+            _("Imported %(questions)s and %(topics)s from %(file)s; %(unchanged)s")
             % {
-                "q": result.questions_created,
-                "t": result.topics_created,
+                "questions": questions,
+                "topics": topics,
                 "file": file_name,
-                "u": result.questions_unchanged,
+                "unchanged": unchanged,
             },
         )
         if result.inactive_keys:
@@ -307,7 +329,9 @@ class QuestionAdmin(admin.ModelAdmin):
         try:
             plan = read_upload(upload)
         except ImportRejected as error:
-            self.message_user(request, f"{error} Nothing was imported.", messages.ERROR)
+            self.message_user(
+                request, _("%(error)s Nothing was imported.") % {"error": error}, messages.ERROR
+            )
             return redirect("admin:quizzes_question_import")
         if request.method == "POST" and upload.applied_at is None:
             try:
@@ -482,7 +506,7 @@ class QuizAdmin(admin.ModelAdmin):
     @admin.display(description=_("statistics"))
     def analysis_link(self, quiz):
         url = reverse("insight:item_analysis", args=[quiz.pk])
-        return format_html('<a href="{}">Item analysis</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Item analysis"))
 
 
 @admin.register(Attempt)
@@ -663,7 +687,11 @@ class CompletionRecordAdmin(ReadOnlyAdmin):
                 except RecordRefused:
                     continue  # revoked by someone else a moment ago
                 revoked += 1
-            self.message_user(request, _("%(n)d records revoked.") % {"n": revoked})
+            self.message_user(
+                request,
+                ngettext("%(n)d record revoked.", "%(n)d records revoked.", revoked)
+                % {"n": revoked},
+            )
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .grading import TopicScore, Verdict, earned_for, judge
 from .models import (
@@ -126,7 +127,12 @@ def _start_check(quiz, history, renewal_opened, override, now) -> StartCheck:
     if left == 0:
         return StartCheck(
             False,
-            _("You have used all %(n)d attempts at this quiz.") % {"n": allowed},
+            ngettext(
+                "You have used your %(n)d attempt at this quiz.",
+                "You have used all %(n)d attempts at this quiz.",
+                allowed,
+            )
+            % {"n": allowed},
             used,
             left,
             attempts_allowed=allowed,
@@ -141,7 +147,11 @@ def _start_check(quiz, history, renewal_opened, override, now) -> StartCheck:
             minutes = int((ready_at - now).total_seconds() // 60) + 1
             return StartCheck(
                 False,
-                _("Take a break and study first: you can start again in %(m)d minutes.")
+                ngettext(
+                    "Take a break and study first: you can start again in %(m)d minute.",
+                    "Take a break and study first: you can start again in %(m)d minutes.",
+                    minutes,
+                )
                 % {"m": minutes},
                 used,
                 left,

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .gift import GiftError, parse_gift
 from .models import ILLUSTRATIONS, AuditLogEntry, BankImport, Choice, ChoiceDraft, Question, Topic
@@ -20,6 +22,17 @@ from .textfiles import TextFileError, decode_text_file
 
 class ImportRejected(Exception):
     """The file cannot be imported; the message names the problem and, where known, the line."""
+
+
+# The kinds of GIFT question we skip, as the parser names them.
+SKIPPED_KIND_NAMES = {
+    "essay": pgettext_lazy("GIFT question kind", "essay"),
+    "matching": pgettext_lazy("GIFT question kind", "matching"),
+    "numerical": pgettext_lazy("GIFT question kind", "numerical"),
+    "short answer": pgettext_lazy("GIFT question kind", "short answer"),
+    "missing word": pgettext_lazy("GIFT question kind", "missing word"),
+    "description": pgettext_lazy("GIFT question kind", "description"),
+}
 
 
 @dataclass
@@ -63,6 +76,13 @@ class QuestionRow:
     critical: bool = False
     image: str = ""  # a file name in the storage's illustrations folder
     image_alt: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words, as the question list's filter names it."""
+        if self.kind in Question.Kind.values:
+            return Question.Kind(self.kind).label
+        return self.kind
 
     def to_question(self, topic: Topic | None = None) -> Question:
         return Question(
@@ -120,18 +140,35 @@ def check_file_bytes(data: bytes) -> str:
 
 
 def _require(obj, name: str, kind, where: str, *, default=None):
+    # `where` is a place in the file ("topics[0]") and `name` a key of it: both stay as written.
     if name not in obj:
         if default is not None:
             return default
-        raise ImportRejected(f"{where}: '{name}' is missing.")
+        raise ImportRejected(
+            _("%(where)s: '%(name)s' is missing.") % {"where": where, "name": name}
+        )
     value = obj[name]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        expected = {str: "text", bool: "true or false", int: "a whole number", list: "a list"}
-        raise ImportRejected(f"{where}: '{name}' must be {expected.get(kind, kind.__name__)}.")
+        expected = {
+            str: _("text"),
+            bool: _("true or false"),
+            int: _("a whole number"),
+            list: _("a list"),
+        }
+        raise ImportRejected(
+            _("%(where)s: '%(name)s' must be %(expected)s.")
+            % {"where": where, "name": name, "expected": expected.get(kind, kind.__name__)}
+        )
     if kind is str and "\x00" in value:
-        raise ImportRejected(f"{where}: '{name}' contains a NUL character, which text cannot hold.")
+        raise ImportRejected(
+            _("%(where)s: '%(name)s' contains a NUL character, which text cannot hold.")
+            % {"where": where, "name": name}
+        )
     if kind is int and not 0 <= value <= 32767:
-        raise ImportRejected(f"{where}: '{name}' must be between 0 and 32767.")
+        raise ImportRejected(
+            _("%(where)s: '%(name)s' must be between %(low)d and %(high)d.")
+            % {"where": where, "name": name, "low": 0, "high": 32767}
+        )
     return value
 
 
@@ -148,22 +185,28 @@ def parse_json_bank(data: bytes) -> ImportPlan:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
+        # error.msg is Python's own English description of the fault.
         raise ImportRejected(
-            f"Line {error.lineno}: this is not valid JSON ({error.msg})."
+            _("Line %(line)d: this is not valid JSON (%(reason)s).")
+            % {"line": error.lineno, "reason": error.msg}
         ) from None
     except (ValueError, RecursionError):
         # Numbers of thousands of digits, or lists nested thousands deep: no bank looks like it.
         raise ImportRejected(
-            "This is not a question bank: the JSON is nested too deep or holds a number too "
-            "long to read."
+            _(
+                "This is not a question bank: the JSON is nested too deep or holds a number too "
+                "long to read."
+            )
         ) from None
     if not isinstance(document, dict) or not isinstance(document.get("topics"), list):
-        raise ImportRejected('The file must be a JSON object with a "topics" list.')
+        raise ImportRejected(_('The file must be a JSON object with a "topics" list.'))
     plan = ImportPlan()
     for t, topic in enumerate(document["topics"]):
         where = f"topics[{t}]"
         if not isinstance(topic, dict):
-            raise ImportRejected(f"{where}: each topic must be a JSON object.")
+            raise ImportRejected(
+                _("%(where)s: each topic must be a JSON object.") % {"where": where}
+            )
         row = TopicRow(
             slug=_require(topic, "slug", str, where).strip(),
             name=_require(topic, "name", str, where).strip(),
@@ -175,12 +218,16 @@ def parse_json_bank(data: bytes) -> ImportPlan:
         for q, question in enumerate(_require(topic, "questions", list, where, default=[])):
             qwhere = f"{where}.questions[{q}]"
             if not isinstance(question, dict):
-                raise ImportRejected(f"{qwhere}: each question must be a JSON object.")
+                raise ImportRejected(
+                    _("%(where)s: each question must be a JSON object.") % {"where": qwhere}
+                )
             choices = []
             for c, choice in enumerate(_require(question, "choices", list, qwhere)):
                 cwhere = f"{qwhere}.choices[{c}]"
                 if not isinstance(choice, dict):
-                    raise ImportRejected(f"{cwhere}: each choice must be a JSON object.")
+                    raise ImportRejected(
+                        _("%(where)s: each choice must be a JSON object.") % {"where": cwhere}
+                    )
                 choices.append(
                     ChoiceRow(
                         text=_require(choice, "text", str, cwhere).strip(),
@@ -190,7 +237,7 @@ def parse_json_bank(data: bytes) -> ImportPlan:
                 )
             plan.questions.append(
                 QuestionRow(
-                    where=f"{qwhere} ({question.get('key', 'no key')})",
+                    where=f"{qwhere} ({question.get('key', _('no key'))})",
                     topic_slug=row.slug,
                     key=_require(question, "key", str, qwhere).strip(),
                     kind=_require(question, "kind", str, qwhere),
@@ -226,24 +273,32 @@ def read_gift_bank(data: bytes, *, topic: Topic | None = None) -> ImportPlan:
         parsed = parse_gift(data)
     except GiftError as error:
         raise ImportRejected(str(error)) from None
-    plan = ImportPlan(skipped=[f"Line {s.line}: {s.kind}" for s in parsed.skipped])
+    plan = ImportPlan(
+        skipped=[
+            _("Line %(line)d: %(kind)s")
+            % {"line": s.line, "kind": SKIPPED_KIND_NAMES.get(s.kind, s.kind)}
+            for s in parsed.skipped
+        ]
+    )
     topics: dict[str, TopicRow] = {}
     if topic is not None:
         topics[topic.slug] = TopicRow(topic.slug, topic.name, topic.order, topic.study_notes)
     for question in parsed.questions:
-        where = f"Line {question.line}"
+        where = _("Line %(line)d") % {"line": question.line}
         if topic is not None:
             topic_slug = topic.slug
         elif question.category:
             topic_slug = slugify(question.category)[:80]
             if not topic_slug:
                 raise ImportRejected(
-                    f"{where}: the category {question.category!r} has no usable name."
+                    _("%(where)s: the category %(category)s has no usable name.")
+                    % {"where": where, "category": repr(question.category)}
                 )
             topics.setdefault(topic_slug, TopicRow(topic_slug, question.category.strip()))
         else:
             raise ImportRejected(
-                f"{where}: this question has no $CATEGORY; choose the topic to import it into."
+                _("%(where)s: this question has no $CATEGORY; choose the topic to import it into.")
+                % {"where": where}
             )
         key = slugify(question.title)[:80] if question.title else ""
         plan.questions.append(
@@ -309,22 +364,31 @@ def _validate(plan: ImportPlan) -> None:
     seen_slugs = set()
     for row in plan.topics:
         if row.slug in seen_slugs:
-            raise ImportRejected(f"The topic {row.slug!r} appears twice.")
+            raise ImportRejected(_("The topic %(slug)s appears twice.") % {"slug": repr(row.slug)})
         seen_slugs.add(row.slug)
         try:
             row.to_topic().full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            raise ImportRejected(f"Topic {row.slug!r}: {_messages(error)}") from None
+            raise ImportRejected(
+                _("Topic %(slug)s: %(problems)s")
+                % {"slug": repr(row.slug), "problems": _messages(error)}
+            ) from None
     seen_keys = set()
     for row in plan.questions:
         if row.key in seen_keys:
-            raise ImportRejected(f"{row.where}: the key {row.key!r} is used twice in this file.")
+            raise ImportRejected(
+                _("%(where)s: the key %(key)s is used twice in this file.")
+                % {"where": row.where, "key": repr(row.key)}
+            )
         seen_keys.add(row.key)
         question = row.to_question()
         if row.image and not default_storage.exists(question.image.name):
             raise ImportRejected(
-                f"{row.where}: the illustration {row.image!r} is not in the storage's "
-                "illustrations folder; upload it with a question first."
+                _(
+                    "%(where)s: the illustration %(file)s is not in the storage's "
+                    "illustrations folder; upload it with a question first."
+                )
+                % {"where": row.where, "file": repr(row.image)}
             )
         try:
             question.full_clean(
@@ -332,11 +396,14 @@ def _validate(plan: ImportPlan) -> None:
             )
             question.validate_choices([ChoiceDraft(c.text, c.is_correct) for c in row.choices])
         except ValidationError as error:
-            raise ImportRejected(f"{row.where}: {_messages(error)}") from None
+            raise ImportRejected(
+                _("%(where)s: %(problems)s") % {"where": row.where, "problems": _messages(error)}
+            ) from None
     compare_with_database(plan)
 
 
 def _messages(error: ValidationError) -> str:
+    # A field's name is the key the JSON file uses for it, so it stays as written.
     if hasattr(error, "error_dict"):
         return " ".join(
             f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
@@ -362,8 +429,12 @@ def compare_with_database(plan: ImportPlan) -> None:
             continue
         if row.name.lower() in topic_names:
             raise ImportRejected(
-                f"Topic {row.slug!r}: the name {row.name!r} belongs to the existing topic "
-                f"{topic_names[row.name.lower()]!r}."
+                _("Topic %(slug)s: the name %(name)s belongs to the existing topic %(existing)s.")
+                % {
+                    "slug": repr(row.slug),
+                    "name": repr(row.name),
+                    "existing": repr(topic_names[row.name.lower()]),
+                }
             )
         plan.new_topics.append(row)
     existing = set(

@@ -24,6 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.utils.translation import gettext as _
 
 from .models import Attempt, CompletionRecord, DrawnQuestion, Question, Quiz, Topic
 
@@ -163,11 +164,11 @@ class ItemFigures:
     def flags(self) -> list[str]:
         flags = []
         if self.facility > TOO_EASY:
-            flags.append("too easy")
+            flags.append(_("too easy"))
         if self.facility < TOO_HARD:
-            flags.append("too hard")
+            flags.append(_("too hard"))
         if self.discrimination is not None and self.discrimination < 0:
-            flags.append("discriminates negatively")
+            flags.append(_("discriminates negatively"))
         return flags
 
     @property

@@ -39,6 +39,8 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["order", "name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         constraints = [
             models.CheckConstraint(condition=~models.Q(slug=""), name="quizzes_topic_slug_set"),
         ]
@@ -102,7 +104,9 @@ class Question(models.Model):
         PRACTICE = "practice", _("Practice only")
         CERTIFICATION = "certification", _("Certification only (secure)")
 
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="questions", verbose_name=_("topic")
+    )
     key = models.SlugField(
         _("key"),
         max_length=100,
@@ -163,13 +167,15 @@ class Question(models.Model):
     active = models.BooleanField(
         _("active"), default=False, help_text=_("Only active questions are drawn into quizzes.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["topic__order", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=["single", "multiple", "true_false"]),
@@ -265,7 +271,9 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
+    )
     text = models.TextField(_("text"))
     is_correct = models.BooleanField(_("correct"), default=False)
     feedback = models.TextField(
@@ -277,6 +285,8 @@ class Choice(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
         constraints = [
             models.CheckConstraint(condition=~models.Q(text=""), name="quizzes_choice_text_set"),
         ]
@@ -288,17 +298,23 @@ class Choice(models.Model):
 class AuditLogEntry(models.Model):
     """Who did what to which object: written in the same transaction as the change itself."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=100, db_index=True)
-    object_repr = models.CharField(max_length=255, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "audit log entries"
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log entries")
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
@@ -308,8 +324,8 @@ class BankImport(models.Model):
     """An uploaded question file, parsed and previewed, waiting to be applied by an instructor."""
 
     class Format(models.TextChoices):
-        JSON = "json", "JSON"
-        GIFT = "gift", "GIFT (Moodle)"
+        JSON = "json", _("JSON")
+        GIFT = "gift", _("GIFT (Moodle)")
 
     created_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -320,6 +336,10 @@ class BankImport(models.Model):
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL)
     content = models.BinaryField()
     applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank import")
+        verbose_name_plural = _("bank imports")
 
     def __str__(self):
         return self.file_name
@@ -406,7 +426,8 @@ class Quiz(models.Model):
 
     class Meta:
         ordering = ["order", "title"]
-        verbose_name_plural = "quizzes"
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(pass_mark__lte=100), name="quiz_pass_mark_pct"
@@ -437,8 +458,12 @@ class Quiz(models.Model):
 class DrawRule(models.Model):
     """Draw this many active questions at random from this topic."""
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="draw_rules", verbose_name=_("quiz")
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="+", verbose_name=_("topic")
+    )
     count = models.PositiveSmallIntegerField(_("questions"), validators=[MinValueValidator(1)])
     floor = models.PositiveSmallIntegerField(
         _("topic floor (%)"),
@@ -450,6 +475,8 @@ class DrawRule(models.Model):
 
     class Meta:
         ordering = ["topic__order", "id"]
+        verbose_name = _("draw rule")
+        verbose_name_plural = _("draw rules")
         constraints = [
             models.UniqueConstraint(fields=["quiz", "topic"], name="drawrule_one_per_topic"),
             models.CheckConstraint(
@@ -462,31 +489,43 @@ class DrawRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.count} from {self.topic}"
+        return ngettext(
+            "%(count)d question from %(topic)s", "%(count)d questions from %(topic)s", self.count
+        ) % {"count": self.count, "topic": self.topic}
 
 
 class Attempt(models.Model):
     """One sitting of a quiz by a trainee, with its questions drawn and snapshotted at start."""
 
     trainee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        verbose_name=_("trainee"),
     )
-    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
-    started_at = models.DateTimeField()
-    deadline = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # The rules in force when the attempt started: a later edit of the quiz changes nothing here.
-    pass_mark = models.PositiveSmallIntegerField()
-    topic_floor = models.PositiveSmallIntegerField()
-    topic_floors = models.JSONField(default=dict)  # {"<topic id>": floor} where a rule sets one
-    question_count = models.PositiveSmallIntegerField()
-    last_position = models.PositiveSmallIntegerField(default=1)
-    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    passed = models.BooleanField(null=True, blank=True)
-    is_missed_practice = models.BooleanField(default=False)
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"))
+    topic_floor = models.PositiveSmallIntegerField(_("topic floor (%)"))
+    # {"<topic id>": floor} where a rule sets one
+    topic_floors = models.JSONField(_("topic floors of the draw rules"), default=dict)
+    question_count = models.PositiveSmallIntegerField(_("questions"))
+    last_position = models.PositiveSmallIntegerField(_("last question seen"), default=1)
+    score = models.DecimalField(
+        _("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    is_missed_practice = models.BooleanField(_("missed practice"), default=False)
 
     class Meta:
         ordering = ["-started_at"]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
         constraints = [
             models.UniqueConstraint(
                 fields=["trainee", "quiz"],
@@ -540,10 +579,16 @@ class DrawnQuestion(models.Model):
     database can count choices picked without reading the rows into Python.
     """
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="drawn")
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="drawn", verbose_name=_("attempt")
+    )
     position = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="drawings")
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="drawings", verbose_name=_("question")
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="+", verbose_name=_("topic")
+    )
     topic_name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Question.Kind.choices)
     prompt = models.TextField()
@@ -568,6 +613,8 @@ class DrawnQuestion(models.Model):
 
     class Meta:
         ordering = ["attempt", "position"]
+        verbose_name = _("drawn question")
+        verbose_name_plural = _("drawn questions")
         constraints = [
             models.UniqueConstraint(fields=["attempt", "position"], name="drawn_position_unique"),
             models.UniqueConstraint(fields=["attempt", "question"], name="drawn_question_once"),
@@ -598,9 +645,14 @@ class AttemptOverride(models.Model):
     """An instructor's accommodation or second chance for one trainee at one quiz."""
 
     trainee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempt_overrides"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attempt_overrides",
+        verbose_name=_("trainee"),
     )
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="overrides")
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("quiz")
+    )
     extra_minutes = models.PositiveSmallIntegerField(
         _("extra time (minutes)"), default=0, help_text=_("Added to every attempt's time limit.")
     )
@@ -615,11 +667,17 @@ class AttemptOverride(models.Model):
     )
     reason = models.TextField(_("reason"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("attempt override")
+        verbose_name_plural = _("attempt overrides")
         constraints = [
             models.UniqueConstraint(fields=["trainee", "quiz"], name="override_one_per_quiz"),
             models.CheckConstraint(condition=~models.Q(reason=""), name="override_has_reason"),
@@ -680,39 +738,56 @@ class CompletionRecord(models.Model):
 
     EXPIRING_WITHIN_DAYS = EXPIRING_WITHIN_DAYS
 
-    verification_code = models.CharField(max_length=64, unique=True, editable=False)
+    verification_code = models.CharField(
+        _("verification code"), max_length=64, unique=True, editable=False
+    )
     trainee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="completion_records",
+        verbose_name=_("trainee"),
     )
-    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="completion_records")
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="completion_records", verbose_name=_("quiz")
+    )
     attempt = models.OneToOneField(
-        Attempt, null=True, on_delete=models.SET_NULL, related_name="completion_record"
+        Attempt,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="completion_record",
+        verbose_name=_("attempt"),
     )
     previous = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewal"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="renewal",
+        verbose_name=_("previous record"),
     )
-    holder_name = models.CharField(max_length=150)
-    holder_job_title = models.CharField(max_length=150, blank=True)
-    quiz_title = models.CharField(max_length=200)
-    score = models.DecimalField(max_digits=5, decimal_places=2)
-    topics = models.JSONField(default=list)  # [{"name": ..., "percent": ...}]
-    issuer_name = models.CharField(max_length=200)
-    trainer_name = models.CharField(max_length=200, blank=True)
-    trainer_qualification = models.CharField(max_length=200, blank=True)
-    issued_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    holder_name = models.CharField(_("holder's name"), max_length=150)
+    holder_job_title = models.CharField(_("holder's job title"), max_length=150, blank=True)
+    quiz_title = models.CharField(_("quiz"), max_length=200)
+    score = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=2)
+    topics = models.JSONField(_("topics"), default=list)  # [{"name": ..., "percent": ...}]
+    issuer_name = models.CharField(_("issuer"), max_length=200)
+    trainer_name = models.CharField(_("trainer"), max_length=200, blank=True)
+    trainer_qualification = models.CharField(
+        _("trainer's qualification"), max_length=200, blank=True
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("revoked by"),
     )
-    revocation_reason = models.TextField(blank=True)
+    revocation_reason = models.TextField(_("reason for revoking"), blank=True)
     # The smallest reminder threshold (30, 7, 1 days) already emailed, so each is sent once.
     last_reminder_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
@@ -720,7 +795,9 @@ class CompletionRecord(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
-        permissions = [("revoke_completionrecord", "Can revoke completion records")]
+        verbose_name = _("completion record")
+        verbose_name_plural = _("completion records")
+        permissions = [("revoke_completionrecord", _("Can revoke completion records"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(expires_at__gt=models.F("issued_at")),

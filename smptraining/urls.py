@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts.views import LogoutView
 
 from . import views
 
-admin.site.site_header = "SMP Safety Training — instructors"
-admin.site.site_title = "SMP Safety Training"
-admin.site.index_title = "Questions, quizzes and records"
+admin.site.site_header = _("SMP Safety Training — instructors")
+admin.site.site_title = _("SMP Safety Training")
+admin.site.index_title = _("Questions, quizzes and records")
 
 urlpatterns = [
     path("", views.home, name="home"),
