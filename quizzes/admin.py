@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from .attempts import set_override
 from .exporters import bank_as_gift, bank_as_json, csv_cell
 from .forms import BankUploadForm
+from .grading import whole_percent
 from .importers import ImportRejected, apply_upload, read_upload
 from .models import (
     Attempt,
@@ -431,6 +432,15 @@ def _review_field(moment: ReviewMoment) -> forms.MultipleChoiceField:
 class QuizForm(forms.ModelForm):
     """The quiz with its review options as a row of checkboxes per moment."""
 
+    review_defaults = forms.BooleanField(
+        label=_("Use the usual options for the quiz's purpose"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Practice: everything, right after the attempt. Certification: the score and the "
+            "topic scores only. Untick to choose below."
+        ),
+    )
     review_after_attempt = _review_field(ReviewMoment.AFTER_ATTEMPT)
     review_after_pass = _review_field(ReviewMoment.AFTER_PASS)
     review_after_close = _review_field(ReviewMoment.AFTER_CLOSE)
@@ -457,13 +467,19 @@ class QuizForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A new quiz, or one left on the defaults, follows its purpose (a certification made
+        # from a practice must not keep showing answers); the boxes show what that means now.
+        self.fields["review_defaults"].initial = not self.instance.review_options
         for moment in ReviewMoment.values:
             self.fields[f"review_{moment}"].initial = sorted(self.instance.review_items(moment))
 
     def save(self, commit=True):
-        self.instance.review_options = {
-            moment: self.cleaned_data[f"review_{moment}"] for moment in ReviewMoment.values
-        }
+        if self.cleaned_data["review_defaults"]:
+            self.instance.review_options = {}
+        else:
+            self.instance.review_options = {
+                moment: self.cleaned_data[f"review_{moment}"] for moment in ReviewMoment.values
+            }
         return super().save(commit)
 
 
@@ -493,7 +509,7 @@ class QuizAdmin(admin.ModelAdmin):
         (
             _("What trainees see after an attempt"),
             {
-                "fields": [f"review_{moment}" for moment in ReviewMoment.values],
+                "fields": ["review_defaults", *(f"review_{m}" for m in ReviewMoment.values)],
                 "description": _(
                     "Tick what a trainee sees at each moment; what a moment adds stays visible "
                     "after it. The right answers and explanations of certification-only "
@@ -545,6 +561,12 @@ class AttemptOverrideForm(forms.ModelForm):
     class Meta:
         model = AttemptOverride
         fields = ("trainee", "quiz", "extra_minutes", "extra_attempts", "reason")
+        help_texts = {
+            "extra_attempts": _(
+                "Added to the quiz's attempt limit. The wait between attempts still applies: "
+                "tick “Lift the cooldown now” to let the trainee start at once."
+            ),
+        }
         widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -719,7 +741,7 @@ class CompletionRecordAdmin(ReadOnlyAdmin):
                     record.holder_job_title,
                     record.quiz_title,
                     "; ".join(t["name"] for t in record.topics),
-                    f"{record.score:.0f}",
+                    whole_percent(record.score),
                     f"{record.issued_at:%Y-%m-%d}",
                     f"{record.expires_at:%Y-%m-%d}",
                     record.status_label(now),

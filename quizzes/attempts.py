@@ -61,6 +61,12 @@ def practice_paused(attempt: Attempt, now: datetime) -> Attempt | None:
     return open_certification(attempt.trainee_id, now)
 
 
+def exam_in_progress(attempt: Attempt, now: datetime) -> Attempt | None:
+    """Another certification attempt of this trainee that is open now, if any. One query."""
+    current = open_certification(attempt.trainee_id, now)
+    return current if current is not None and current.pk != attempt.pk else None
+
+
 def _refuse_practice_during_certification(quiz: Quiz, trainee, now: datetime) -> None:
     if quiz.is_certification:
         return
@@ -347,8 +353,9 @@ def parse_selection(drawn: DrawnQuestion, values: list[str]) -> int | None:
 def save_response(*, attempt: Attempt, position: int, values: list[str], now: datetime) -> bool:
     """Save the trainee's answer to one drawn question. Return False if nothing changed.
 
-    Refuses once the attempt is submitted or past its deadline, whatever the browser shows.
-    Two queries: the attempt row (locked), then one conditional update.
+    Refuses once the attempt is submitted or past its deadline, whatever the browser shows,
+    and a change to an answer already checked. Three queries: the attempt row (locked), the
+    drawn question, the update.
     """
     attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
     if attempt.is_submitted:
@@ -383,8 +390,11 @@ def check_response(
     _refuse_practice_during_certification(attempt.quiz, attempt.trainee, now)
     if not values:
         raise AttemptRefused(_("Choose an answer before checking it."))
+    drawn = DrawnQuestion.objects.select_related("question").get(attempt=attempt, position=position)
+    if is_secure(drawn):  # made certification-only after this practice was drawn
+        raise AttemptRefused(_("This question is now kept for the certification."))
     save_response(attempt=attempt, position=position, values=values, now=now)
-    drawn = DrawnQuestion.objects.get(attempt=attempt, position=position)
+    drawn.refresh_from_db()
     if drawn.checked_at is None:
         drawn.checked_at = now
         drawn.earned = earned_for(drawn.kind, drawn.correct, drawn.selected, len(drawn.choices))
@@ -572,7 +582,9 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
     A practice of missed questions already in progress is resumed rather than replaced.
     """
     rng = rng or random.SystemRandom()
-    _refuse_practice_during_certification(Quiz(purpose=Quiz.Purpose.PRACTICE), trainee, now)
+    current = open_certification(trainee, now)
+    if current is not None:
+        raise CertificationInProgress(current)
     quiz, _created = Quiz.objects.get_or_create(
         slug=MISSED_PRACTICE_SLUG,
         defaults={
@@ -605,29 +617,72 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
 # --- Reviewing a submitted attempt -------------------------------------------------------------
 
 
-def review_items(attempt: Attempt, check: StartCheck, *, passed_quiz: bool) -> set[str]:
+def review_items(
+    attempt: Attempt, check: StartCheck, *, passed_quiz: bool, exam_open: bool = False
+) -> set[str]:
     """What the trainee may see of this submitted attempt now, by the quiz's review options.
 
     Each moment that has come adds what the instructor ticked for it: right after the
     attempt; once the trainee has passed the quiz; once the quiz has closed for them (no
-    attempts left, or a completion record issued, which `passed_quiz` stands for in a
-    certification). A secure item's key is withheld whatever is ticked (see the template).
+    attempt left to start). While any certification attempt of the trainee is open, only the
+    scores show, whatever is ticked: its questions may be among this attempt's. The key of a
+    certification-only question is withheld on top of this (`shows_key`).
     """
     quiz = attempt.quiz
     moments = [ReviewMoment.AFTER_ATTEMPT]
     if passed_quiz:
         moments.append(ReviewMoment.AFTER_PASS)
-    if check.attempts_left == 0 or (passed_quiz and quiz.is_certification):
+    if check.attempts_left == 0:
         moments.append(ReviewMoment.AFTER_CLOSE)
     shown: set[str] = set()
     for moment in moments:
         shown |= quiz.review_items(moment)
+    if exam_open:
+        shown &= {ReviewItem.SCORE, ReviewItem.TOPIC_SCORES}
     return shown
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a trainee may see of a submitted attempt now, and why."""
+
+    shown: set[str]
+    check: StartCheck  # the start rule now: attempts left, when the next may start
+    exam: Attempt | None  # another certification attempt open now: scores only meanwhile
+
+
+def review_of(attempt: Attempt, now: datetime) -> Review:
+    """The review policy of one submitted attempt, in one place. Two to five queries."""
+    check = check_can_start(attempt.quiz, attempt.trainee_id, now)
+    passed_quiz = Attempt.objects.filter(
+        trainee_id=attempt.trainee_id, quiz=attempt.quiz, passed=True, is_missed_practice=False
+    ).exists()
+    exam = exam_in_progress(attempt, now)
+    shown = review_items(attempt, check, passed_quiz=passed_quiz, exam_open=exam is not None)
+    return Review(shown, check, exam)
+
+
+def is_secure(drawn: DrawnQuestion) -> bool:
+    """Certification-only when drawn, or made so since (needs `drawn.question` loaded)."""
+    return drawn.secure or drawn.question.usage == Question.Usage.CERTIFICATION
+
+
+def critical_misses(drawn: list[DrawnQuestion], verdict: Verdict, shown: set[str]) -> dict:
+    """The critical questions answered wrongly, named by position only where the trainee may
+    see right and wrong for that question; the others are only counted."""
+    named, unnamed = [], 0
+    for row in drawn:
+        if row.position in verdict.missed_critical:
+            if shows_key(row, shown)["correctness"]:
+                named.append(row.position)
+            else:
+                unnamed += 1
+    return {"named": named, "unnamed": unnamed}
 
 
 def shows_key(drawn: DrawnQuestion, shown: set[str]) -> dict[str, bool]:
     """For one drawn question: whether its correctness, right answers and explanation show."""
-    secure = drawn.secure
+    secure = is_secure(drawn)
     return {
         "correctness": ReviewItem.CORRECTNESS in shown and not secure,
         "right_answers": ReviewItem.RIGHT_ANSWERS in shown and not secure,
@@ -658,15 +713,12 @@ def set_override(
     reason = reason.strip()
     if not reason:
         raise AttemptRefused(_("Give the reason for the override."))
-    override = (
-        AttemptOverride.objects.select_for_update().filter(trainee=trainee, quiz=quiz).first()
+    # get_or_create first, so two instructors saving at once meet one row, then lock it.
+    override, _created = AttemptOverride.objects.get_or_create(
+        trainee=trainee, quiz=quiz, defaults={"reason": reason}
     )
-    before = (
-        {"extra_minutes": 0, "extra_attempts": 0}
-        if override is None
-        else {"extra_minutes": override.extra_minutes, "extra_attempts": override.extra_attempts}
-    )
-    override = override or AttemptOverride(trainee=trainee, quiz=quiz)
+    override = AttemptOverride.objects.select_for_update().get(pk=override.pk)
+    before = {"extra_minutes": override.extra_minutes, "extra_attempts": override.extra_attempts}
     override.extra_minutes = extra_minutes
     override.extra_attempts = extra_attempts
     if lift_cooldown:
@@ -674,13 +726,14 @@ def set_override(
     override.reason = reason
     override.updated_by = actor
     override.save()
-    if quiz.time_limit_minutes and extra_minutes != before["extra_minutes"]:
-        for current in Attempt.objects.filter(trainee=trainee, quiz=quiz, submitted_at=None):
-            if not current.is_past_deadline(now):
-                current.deadline = current.started_at + timedelta(
-                    minutes=quiz.time_limit_minutes + extra_minutes
-                )
-                current.save(update_fields=["deadline"])
+    change = timedelta(minutes=extra_minutes - before["extra_minutes"])
+    if change:
+        for current in Attempt.objects.filter(
+            trainee=trainee, quiz=quiz, submitted_at=None, deadline__gt=now
+        ):
+            # Less time never ends an attempt before now: what was saved stays within it.
+            current.deadline = max(current.deadline + change, now)
+            current.save(update_fields=["deadline"])
     AuditLogEntry.objects.create(
         actor=actor,
         action="quizzes.override.set",

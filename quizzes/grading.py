@@ -30,6 +30,11 @@ def percent(earned: float, out_of: int) -> Decimal:
     return (Decimal(str(earned)) * 100 / out_of).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+def whole_percent(score: Decimal) -> str:
+    """A score as a whole number, rounded half up as the pages round it (12.5 → 13)."""
+    return str(Decimal(score).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class TopicScore:
     topic_id: int

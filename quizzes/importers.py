@@ -16,7 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from .gift import GiftError, parse_gift
-from .models import ILLUSTRATIONS, AuditLogEntry, BankImport, Choice, ChoiceDraft, Question, Topic
+from .models import (
+    ILLUSTRATION_NAME,
+    ILLUSTRATIONS,
+    AuditLogEntry,
+    BankImport,
+    Choice,
+    ChoiceDraft,
+    Question,
+    Topic,
+)
 from .textfiles import TextFileError, decode_text_file
 
 
@@ -382,6 +391,11 @@ def _validate(plan: ImportPlan) -> None:
             )
         seen_keys.add(row.key)
         question = row.to_question()
+        if row.image and not ILLUSTRATION_NAME.fullmatch(question.image.name):
+            raise ImportRejected(
+                _("%(where)s: %(name)r is not the file name of a picture.")
+                % {"where": row.where, "name": row.image}
+            )
         if row.image and not default_storage.exists(question.image.name):
             raise ImportRejected(
                 _(

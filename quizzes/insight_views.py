@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from . import insight
 from .attempts import MISSED_PRACTICE_SLUG
 from .exporters import csv_cell
+from .grading import whole_percent
 from .models import Attempt, CompletionRecord, Quiz
 
 PAGE_SIZE = 50
@@ -171,7 +172,7 @@ def _gradebook_csv(rows, now):
                     row["trainee__full_name"],
                     row["trainee__email"],
                     row["quiz__title"],
-                    f"{row['best']:.0f}",
+                    whole_percent(row["best"]),
                     row["used"],
                     f"{row['last_at']:%Y-%m-%d %H:%M}",
                     "yes" if row["passes"] else "no",

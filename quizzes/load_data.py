@@ -39,6 +39,7 @@ def _pools(quiz: Quiz, rng: random.Random) -> list[tuple[int, list[PoolQuestion]
     for rule in quiz.draw_rules.select_related("topic"):
         questions = (
             Question.objects.filter(topic=rule.topic, active=True)
+            .for_quiz(quiz)
             .select_related("topic")
             .prefetch_related("choices")
         )

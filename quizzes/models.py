@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 ILLUSTRATIONS = "illustrations/"  # the storage folder of question and study-note pictures
 ILLUSTRATION_EXTENSIONS = ["svg", "png", "jpg", "jpeg", "webp"]
+ILLUSTRATION_NAME = re.compile(r"illustrations/[\w.-]+\.(?:svg|png|jpe?g|webp)")
 FIGURE = re.compile(r"!\[(?P<alt>[^\]\n]+)\]\((?P<file>[\w.-]+\.(?:svg|png|jpe?g|webp))\)")
 
 
@@ -691,8 +692,8 @@ class CompletionRecordQuerySet(models.QuerySet):
     def with_status(self, now):
         """Annotate `current_status`: Valid, Expiring, Expired or Revoked at `now`.
 
-        The one place the rule is written: the model, the admin filter, the gradebook and the
-        CSV export all read this annotation (or `status_expression` inside a subquery).
+        The one place the rule is written: the model, the admin filter, the gradebook (in a
+        subquery) and the CSV export all read this annotation.
         """
         return self.annotate(current_status=status_expression(now))
 
@@ -700,24 +701,13 @@ class CompletionRecordQuerySet(models.QuerySet):
 EXPIRING_WITHIN_DAYS = 30
 
 
-def status_expression(now, prefix: str = "") -> models.Case:
+def status_expression(now) -> models.Case:
     """The record-status rule as a database expression over a record's own fields."""
-    revoked_at = f"{prefix}revoked_at"
-    expires_at = f"{prefix}expires_at"
     soon = now + timedelta(days=EXPIRING_WITHIN_DAYS)
     return models.Case(
-        models.When(
-            ~models.Q(**{f"{revoked_at}__isnull": True}),
-            then=models.Value(CompletionRecord.Status.REVOKED),
-        ),
-        models.When(
-            models.Q(**{f"{expires_at}__lte": now}),
-            then=models.Value(CompletionRecord.Status.EXPIRED),
-        ),
-        models.When(
-            models.Q(**{f"{expires_at}__lte": soon}),
-            then=models.Value(CompletionRecord.Status.EXPIRING),
-        ),
+        models.When(revoked_at__isnull=False, then=models.Value(CompletionRecord.Status.REVOKED)),
+        models.When(expires_at__lte=now, then=models.Value(CompletionRecord.Status.EXPIRED)),
+        models.When(expires_at__lte=soon, then=models.Value(CompletionRecord.Status.EXPIRING)),
         default=models.Value(CompletionRecord.Status.VALID),
         output_field=models.CharField(),
     )
@@ -735,8 +725,6 @@ class CompletionRecord(models.Model):
         EXPIRING = "expiring", _("Expiring")
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
-
-    EXPIRING_WITHIN_DAYS = EXPIRING_WITHIN_DAYS
 
     verification_code = models.CharField(
         _("verification code"), max_length=64, unique=True, editable=False

@@ -236,15 +236,21 @@ def _current_fingerprints(plan: ImportPlan) -> dict[str, dict[str, str]]:
 def store_illustrations(bank_dir: Path = BANK_DIR) -> int:
     """Put the shipped pictures into the file storage, where questions find them.
 
-    Runs before the database transaction (a file write cannot be rolled back); a picture
-    already stored is left as it is. Returns how many were stored.
+    Runs before the database transaction (a file write cannot be rolled back). A picture the
+    bank has changed replaces the stored one of that name; instructors' uploads have names of
+    their own. Returns how many were stored.
     """
     stored = 0
     for path in sorted((bank_dir / "images").glob("*")):
         name = f"{ILLUSTRATIONS}{path.name}"
-        if not default_storage.exists(name):
-            default_storage.save(name, ContentFile(path.read_bytes()))
-            stored += 1
+        content = path.read_bytes()
+        if default_storage.exists(name):
+            with default_storage.open(name) as current:
+                if current.read() == content:
+                    continue
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(content))
+        stored += 1
     return stored
 
 

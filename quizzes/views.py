@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
-from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, ReviewItem, Topic
+from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, Topic
 
 
 @login_required
@@ -41,7 +41,11 @@ def topic_detail(request, slug):
 @login_required
 @require_GET
 def quiz_list(request):
-    """Every published quiz with this trainee's state in it. Five queries plus the session's."""
+    """Every published quiz with this trainee's state in it.
+
+    Queries: session and user, quizzes, attempt stats, open attempts, and the start rule
+    (none without a limited quiz, three with one): constant in the number of quizzes.
+    """
     now = timezone.now()
     quizzes = list(Quiz.objects.filter(published=True))
     stats = {
@@ -179,9 +183,9 @@ def _navigator(attempt):
 def question(request, attempt_id, position):
     """One question of an attempt. Every move (Previous, Next, a number, Review) saves first.
 
-    Queries for a GET: session and user (2), attempt (1), this drawn question (1), the
-    navigator (1). A POST: session and user (2), attempt (1), then the save: savepoint, locked
-    attempt, drawn question, update (4), and the new resume position (1).
+    Queries for a GET: session and user (2), attempt (1), an open certification (1, for a
+    practice attempt), this drawn question (1), the navigator (1). A POST adds the save:
+    savepoint, locked attempt, drawn question, update (4), and the new resume position (1).
     """
     attempt = _trainee_attempt(request, attempt_id)
     if attempt.is_submitted:
@@ -319,18 +323,15 @@ def result(request, attempt_id):
     attempt = _trainee_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("quizzes:review", attempt.pk)
-    now = timezone.now()
     topic_scores = workflows.topic_scores(attempt)
-    drawn = list(DrawnQuestion.objects.filter(attempt=attempt).order_by("position"))
+    drawn = list(
+        DrawnQuestion.objects.filter(attempt=attempt)
+        .select_related("question")
+        .order_by("position")
+    )
     verdict = workflows.attempt_verdict(attempt, topic_scores, drawn)
-    check = workflows.check_can_start(attempt.quiz, request.user, now)
-    passed_quiz = Attempt.objects.filter(
-        trainee=request.user, quiz=attempt.quiz, passed=True, is_missed_practice=False
-    ).exists()
-    shown = workflows.review_items(attempt, check, passed_quiz=passed_quiz)
-    paused = workflows.practice_paused(attempt, now)
-    if paused is not None:  # its items may be in the open certification: scores only
-        shown &= {ReviewItem.SCORE, ReviewItem.TOPIC_SCORES}
+    review = workflows.review_of(attempt, timezone.now())
+    shown = review.shown
     questions = []
     for d in drawn:
         key = workflows.shows_key(d, shown)
@@ -371,9 +372,10 @@ def result(request, attempt_id):
             "topic_scores": topic_scores,
             "questions": questions,
             "shown": shown,
-            "paused": paused,
+            "paused": review.exam,
+            "critical_misses": workflows.critical_misses(drawn, verdict, shown),
             "show_questions": bool(shown & {"correctness", "right_answers", "explanations"}),
-            "check": check,
+            "check": review.check,
             "right_count": sum(1 for d in drawn if (d.earned or 0) == 1),
             "missed_topics": [
                 {

@@ -6,7 +6,9 @@ from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+
+from quizzes.models import ILLUSTRATION_NAME
 
 
 @require_GET
@@ -14,13 +16,17 @@ def home(request):
     return render(request, "home.html")
 
 
-@require_GET
+@require_safe
 def media(request, name):
-    """An uploaded file from the storage (illustrations), for storages without their own URL.
+    """An illustration from the file storage, when the storage is a folder on this server.
 
-    An SVG is a document that could carry script: it is sent with a policy that forbids
-    everything but its own styles, so even opened on its own it runs nothing.
+    Only pictures in the illustrations folder are served (to anyone: they are course material);
+    other uploads, such as imported question files, never are. An SVG is a document that could
+    carry script: it is sent with a policy that forbids everything but its own styles, so
+    even opened on its own it runs nothing.
     """
+    if not ILLUSTRATION_NAME.fullmatch(name):
+        raise Http404("No such file.")
     try:
         if not default_storage.exists(name):
             raise Http404("No such file.")

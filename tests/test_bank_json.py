@@ -153,3 +153,33 @@ def test_a_key_used_twice_in_one_file_is_rejected(db, tmp_path):
     with pytest.raises(CommandError, match="used twice"):
         import_bank(tmp_path, bank)
     assert not Question.objects.exists()
+
+
+def test_an_illustration_name_outside_the_pictures_folder_is_refused(db):
+    import json
+
+    from quizzes.importers import ImportRejected, read_json_bank
+
+    bank = {
+        "topics": [
+            {
+                "slug": "t",
+                "name": "T",
+                "questions": [
+                    {
+                        "key": "q",
+                        "kind": "true_false",
+                        "prompt": "P?",
+                        "image": "../../settings.py",
+                        "image_alt": "A",
+                        "choices": [
+                            {"text": "True", "correct": True},
+                            {"text": "False", "correct": False},
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    with pytest.raises(ImportRejected, match="is not the file name of a picture"):
+        read_json_bank(json.dumps(bank).encode())

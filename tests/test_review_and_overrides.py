@@ -259,3 +259,12 @@ def test_passing_opens_what_is_ticked_for_after_the_pass(practice, alice):
         ReviewItem.SCORE,
         ReviewItem.EXPLANATIONS,
     }
+
+
+def test_less_extra_time_never_ends_an_attempt_before_now(certification, alice, instructor):
+    override(certification, alice, instructor, extra_minutes=30)
+    current = start(certification, alice, now=NOW - timedelta(minutes=40))
+    assert current.deadline == NOW + timedelta(minutes=20)
+    override(certification, alice, instructor, extra_minutes=0)
+    current.refresh_from_db()
+    assert current.deadline == NOW

@@ -85,6 +85,7 @@ def test_the_admin_sets_review_options_per_moment(instructor_client, certificati
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
     data.update(
         {
+            "review_defaults": False,
             "review_after_attempt": ["score"],
             "review_after_pass": ["score", "explanations"],
             "review_after_close": [],
@@ -286,4 +287,66 @@ def test_a_wrong_critical_answer_fails_whatever_the_score(alice_client, alice, c
     graded = submit_attempt(attempt=attempt, now=timezone.now())
     assert graded.score >= 80 and not graded.passed
     text = page(alice_client, "quizzes:result", attempt.pk)
-    assert f"Question {critical.position} is a critical question" in text
+    # Right and wrong are not shown in this certification, so the question is not named.
+    assert "1 critical question was not answered right" in text
+    assert f"Question {critical.position} is a critical" not in text
+
+
+def test_a_new_certification_made_in_the_admin_shows_no_answers(instructor_client, db):
+    add = reverse("admin:quizzes_quiz_add")
+    form = instructor_client.get(add).context["adminform"].form
+    assert form["review_defaults"].value() is True
+    response = instructor_client.post(
+        add,
+        {
+            "title": "Refresher exam",
+            "slug": "refresher",
+            "purpose": "certification",
+            "pass_mark": "80",
+            "topic_floor": "0",
+            "validity_days": "365",
+            "cooldown_minutes": "0",
+            "order": "0",
+            "shuffle_questions": "on",
+            "shuffle_choices": "on",
+            "review_defaults": "on",
+            # what the boxes showed for a new quiz: every item, at every moment
+            "review_after_attempt": ["score", "topic_scores", "right_answers", "explanations"],
+            "draw_rules-TOTAL_FORMS": "0",
+            "draw_rules-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    quiz = Quiz.objects.get(slug="refresher")
+    assert quiz.review_items("after_attempt") == {"score", "topic_scores"}
+
+
+def test_an_earlier_result_hides_answers_while_the_last_attempt_is_open(
+    alice_client, alice, certification
+):
+    certification.review_options = {"after_close": ["score", "right_answers", "explanations"]}
+    certification.max_attempts = 2
+    certification.cooldown_minutes = 0
+    certification.save()
+    first = failed_certification(alice)
+    start_attempt(quiz=certification, trainee=alice, now=timezone.now())  # the last attempt
+    text = page(alice_client, "quizzes:result", first.pk)
+    assert "right answer" not in text
+    assert not any(d.explanation in text for d in first.drawn.all())
+
+
+def test_a_copy_of_a_secure_question_stays_secure(instructor_client, certification):
+    original = Question.objects.get(key="cert-t1-q1")
+    url = reverse("admin:quizzes_question_changelist")
+    instructor_client.post(url, {"action": "duplicate", "_selected_action": [original.pk]})
+    copy = Question.objects.get(key="cert-t1-q1-copy")
+    assert (copy.usage, copy.critical, copy.active) == ("certification", original.critical, False)
+
+
+def test_the_media_view_serves_illustrations_only(client, db):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    default_storage.save("imports/bank.json", ContentFile(b"{}"))
+    assert client.get("/media/imports/bank.json").status_code == 404
+    assert client.head("/media/illustrations/missing.svg").status_code == 404
