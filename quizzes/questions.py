@@ -15,22 +15,13 @@ def duplicate_question(question: Question) -> Question:
     while key in taken:
         number += 1
         key = f"{base}-{number}"
-    # Every field travels, the usage above all: a copy of a certification-only question
-    # must not turn up in practice.
-    copy = Question.objects.create(
-        topic_id=question.topic_id,
-        key=key,
-        kind=question.kind,
-        prompt=question.prompt,
-        image=question.image.name,
-        image_alt=question.image_alt,
-        explanation=question.explanation,
-        source_document=question.source_document,
-        source_section=question.source_section,
-        usage=question.usage,
-        critical=question.critical,
-        active=False,
-    )
+    # A copy of the row, so every field travels (the usage above all: a copy of a
+    # certification-only question must not turn up in practice), whatever fields come later.
+    copy = Question.objects.get(pk=question.pk)
+    copy.pk = None
+    copy.key = key
+    copy.active = False
+    copy.save(force_insert=True)
     Choice.objects.bulk_create(
         [
             Choice(

@@ -32,7 +32,7 @@ def test_an_instructor_imports_a_gift_file_after_checking_the_preview(
     audit()
     assert not Question.objects.exists()
     page.get_by_role("button", name="Import 2 questions").click()
-    expect(page.get_by_text("Imported 2 questions and 1 topics")).to_be_visible()
+    expect(page.get_by_text("Imported 2 questions and 1 topic from")).to_be_visible()
     audit()
     assert Question.objects.count() == 2
 

@@ -67,7 +67,7 @@ def test_an_instructor_revokes_and_the_public_page_says_why(
     audit()
     page.get_by_label("Reason for revoking").fill("Another person sat the quiz for the holder.")
     page.get_by_role("button", name="Revoke").click()
-    expect(page.get_by_text("1 records revoked.")).to_be_visible()
+    expect(page.get_by_text("1 record revoked.")).to_be_visible()
     audit()
 
     page.goto(f"{live_server.url}/verify/{record.verification_code}/")
