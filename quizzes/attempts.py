@@ -56,9 +56,7 @@ def practice_paused(attempt: Attempt, now: datetime) -> Attempt | None:
 
     One query for a practice attempt, none for a certification.
     """
-    if attempt.quiz.is_certification:
-        return None
-    return open_certification(attempt.trainee_id, now)
+    return None if attempt.quiz.is_certification else exam_in_progress(attempt, now)
 
 
 def exam_in_progress(attempt: Attempt, now: datetime) -> Attempt | None:
@@ -68,6 +66,7 @@ def exam_in_progress(attempt: Attempt, now: datetime) -> Attempt | None:
 
 
 def _refuse_practice_during_certification(quiz: Quiz, trainee, now: datetime) -> None:
+    """`trainee` may be a user or its id."""
     if quiz.is_certification:
         return
     current = open_certification(trainee, now)
@@ -387,7 +386,7 @@ def check_response(
     """
     if attempt.quiz.is_certification:
         raise AttemptRefused(_("Answers are checked only in practice quizzes."))
-    _refuse_practice_during_certification(attempt.quiz, attempt.trainee, now)
+    _refuse_practice_during_certification(attempt.quiz, attempt.trainee_id, now)
     if not values:
         raise AttemptRefused(_("Choose an answer before checking it."))
     drawn = DrawnQuestion.objects.select_related("question").get(attempt=attempt, position=position)
@@ -514,7 +513,7 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
 def submit_by_trainee(*, attempt: Attempt, now: datetime) -> Attempt:
     """The trainee's own submit: a practice waits while a certification attempt is open."""
     if not attempt.is_submitted:
-        _refuse_practice_during_certification(attempt.quiz, attempt.trainee, now)
+        _refuse_practice_during_certification(attempt.quiz, attempt.trainee_id, now)
     return submit_attempt(attempt=attempt, now=now)
 
 
@@ -582,9 +581,6 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
     A practice of missed questions already in progress is resumed rather than replaced.
     """
     rng = rng or random.SystemRandom()
-    current = open_certification(trainee, now)
-    if current is not None:
-        raise CertificationInProgress(current)
     quiz, _created = Quiz.objects.get_or_create(
         slug=MISSED_PRACTICE_SLUG,
         defaults={
@@ -595,6 +591,7 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
             "published": False,
         },
     )
+    _refuse_practice_during_certification(quiz, trainee, now)
     current = open_attempt(quiz, trainee)
     if current is not None:
         return current  # finish that one first; it holds the answers saved so far

@@ -96,6 +96,15 @@ class UpgradeReport:
     def as_data(self) -> dict:
         return dict(self.__dict__)
 
+    @property
+    def changed(self) -> bool:
+        """Whether the database changed (pictures aside)."""
+        return any(
+            count
+            for name, count in self.__dict__.items()
+            if name.endswith(("_created", "_updated", "_retired"))
+        )
+
 
 def fingerprint(data: dict) -> str:
     """A short digest of a row's content as JSON (keys sorted)."""
@@ -270,19 +279,7 @@ def _upgrade(plan: ImportPlan, history: dict) -> UpgradeReport:
     _upgrade_topics(plan, history, current, report)
     _upgrade_questions(plan, history, current, report)
     _upgrade_quizzes(plan, history, current, report)
-    changed = any(
-        getattr(report, name)
-        for name in (
-            "topics_created",
-            "topics_updated",
-            "questions_created",
-            "questions_updated",
-            "questions_retired",
-            "quizzes_created",
-            "quizzes_updated",
-        )
-    )
-    if changed:
+    if report.changed:
         AuditLogEntry.objects.create(
             action="quizzes.bank.upgraded", object_repr="load_safety_bank", data=report.as_data()
         )
