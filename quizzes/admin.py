@@ -499,7 +499,8 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ("purpose", "published")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ("fixed_questions",)
+    # A search popup, not the two-box filter: that widget's icons fail axe (aria-label on a span).
+    raw_id_fields = ("fixed_questions",)
     inlines = [DrawRuleInline]
     fieldsets = (
         (None, {"fields": ("title", "slug", "description", "purpose", "published", "order")}),

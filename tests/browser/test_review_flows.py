@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 from quizzes.attempts import start_attempt, submit_attempt
 from quizzes.models import Attempt, AuditLogEntry, Quiz
 from tests.browser.test_quiz_flows import choose, current_drawn, log_in
-from tests.conftest import PASSWORD
 
 PHONE = {"width": 360, "height": 740}
 
@@ -84,10 +83,7 @@ def test_submitting_with_unanswered_questions_asks_first(
     context = browser.new_context(java_script_enabled=javascript, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email address").fill(alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, lambda: None, live_server, alice)  # axe needs script: checked below if on
     page.goto(f"{live_server.url}/quizzes/practice-consultation/")
     page.get_by_role("button", name="Start").click()
     choose_without_waiting = page.locator("input[name=choice]").first
@@ -151,3 +147,65 @@ def test_an_instructor_reads_an_attempt_and_grants_an_extra_attempt(
     audit()
     entry = AuditLogEntry.objects.get(action="quizzes.override.set")
     assert entry.data["extra_attempts"] == 1
+
+
+WIDTHS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_new_trainee_pages_pass_axe_and_fit_the_screen(
+    live_server, page, audit, safety_bank, alice, width
+):
+    page.set_viewport_size(WIDTHS[width])
+
+    def fits():
+        audit()
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]["width"]
+
+    log_in(page, audit, live_server, alice)
+    for path in ("/study/sources/", "/study/swollen-lymph-nodes/"):
+        page.goto(f"{live_server.url}{path}")
+        fits()
+    practice = Quiz.objects.get(slug="practice-consultation")
+    attempt = start_attempt(quiz=practice, trainee=alice, now=timezone.now())
+    page.goto(f"{live_server.url}/attempts/{attempt.pk}/questions/1/")
+    fits()
+    page.locator("input[name=choice]").first.check()
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator(".check-feedback")).to_be_visible()
+    fits()
+    page.get_by_role("button", name="Review and submit").click()
+    fits()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name=re.compile("unanswered"))).to_be_visible()
+    fits()
+    page.get_by_role("button", name="Submit anyway").click()
+    expect(page.get_by_role("heading", name=re.compile("of 8 right"))).to_be_visible()
+    fits()
+    exam = start_attempt(
+        quiz=Quiz.objects.get(slug="smp-safety-certification"), trainee=alice, now=timezone.now()
+    )
+    submit_attempt(attempt=exam, now=timezone.now())
+    page.goto(f"{live_server.url}/attempts/{exam.pk}/result/")
+    expect(page.get_by_role("heading", name=re.compile("Not passed"))).to_be_visible()
+    fits()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_new_instructor_pages_pass_axe(
+    live_server, page, audit, safety_bank, alice, instructor, width
+):
+    page.set_viewport_size(WIDTHS[width])
+    certification = Quiz.objects.get(slug="smp-safety-certification")
+    exam = start_attempt(quiz=certification, trainee=alice, now=timezone.now())
+    submit_attempt(attempt=exam, now=timezone.now())
+    log_in(page, audit, live_server, instructor)
+    for path in (
+        f"/instructor/attempts/{exam.pk}/",
+        "/admin/quizzes/attemptoverride/add/",
+        f"/admin/quizzes/quiz/{certification.pk}/change/",
+        "/admin/quizzes/question/?usage__exact=certification",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("#content")).to_be_visible()
+        audit()
