@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from .forms import ProfileForm, SignupForm
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -32,7 +32,7 @@ def signup(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -45,7 +45,7 @@ def profile(request):
 class LogoutView(auth_views.LogoutView):
     """Log out on POST only; a GET shows a page with the button (a link must not log out)."""
 
-    http_method_names = ["get", "post", "options"]
+    http_method_names = ["get", "head", "post", "options"]
 
     def get(self, request, *args, **kwargs):
         return render(request, "registration/logout_confirm.html")

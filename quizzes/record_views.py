@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from smptraining.links import absolute_reverse
 
@@ -17,7 +17,7 @@ from .records import is_verification_code
 
 
 @login_required
-@require_GET
+@require_safe
 def my_records(request):
     now = timezone.now()
     records = (
@@ -31,7 +31,7 @@ def my_records(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def record_pdf(request, code):
     """The holder's certificate; anyone else's is a 404. A revoked one still downloads, marked."""
     record = get_object_or_404(
@@ -47,7 +47,7 @@ def record_pdf(request, code):
     return response
 
 
-@require_GET
+@require_safe
 def verify_form(request):
     code = request.GET.get("code", "").strip()
     if code:
@@ -59,7 +59,7 @@ def verify_form(request):
     return render(request, "quizzes/verify_form.html")
 
 
-@require_GET
+@require_safe
 def unknown_code(request, code):
     """A code that is not known, or not even shaped like one: a 404 that says so."""
     return render(request, "quizzes/verify_unknown.html", {"code": code[:80]}, status=404)
@@ -74,7 +74,7 @@ def _record_or_none(code, now):
     )
 
 
-@require_GET
+@require_safe
 @cache_control(no_cache=True)
 def verify(request, code):
     now = timezone.now()
@@ -107,7 +107,7 @@ def _chain(record, now):
     )
 
 
-@require_GET
+@require_safe
 @cache_control(no_cache=True)
 def verify_json(request, code):
     record = _record_or_none(code, timezone.now())
@@ -119,7 +119,7 @@ def verify_json(request, code):
     return response
 
 
-@require_GET
+@require_safe
 @cache_control(no_cache=True)
 def verify_jwt(request, code):
     record = _record_or_none(code, timezone.now())
@@ -130,17 +130,17 @@ def verify_jwt(request, code):
     return HttpResponse(openbadges.signed_credential(record), content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def jwks(request):
     return JsonResponse(openbadges.jwks(), content_type="application/jwk-set+json")
 
 
-@require_GET
+@require_safe
 def issuer_profile(request):
     return JsonResponse(openbadges.issuer_profile())
 
 
-@require_GET
+@require_safe
 @cache_control(no_cache=True)
 def revocation_list(request):
     return JsonResponse(openbadges.revocation_list())

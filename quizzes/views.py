@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
@@ -15,7 +15,7 @@ from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, Topic
 
 
 @login_required
-@require_GET
+@require_safe
 def topic_list(request):
     topics = Topic.objects.annotate(
         active_question_count=Count("questions", filter=Q(questions__active=True))
@@ -24,7 +24,7 @@ def topic_list(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     practice = (
@@ -39,7 +39,7 @@ def topic_detail(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def quiz_list(request):
     """Every published quiz with this trainee's state in it.
 
@@ -88,7 +88,7 @@ def _published_quiz(slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def quiz_detail(request, slug):
     quiz = _published_quiz(slug)
     now = timezone.now()
@@ -161,7 +161,7 @@ def _trainee_attempt(request, attempt_id) -> Attempt:
 
 
 @login_required
-@require_GET
+@require_safe
 def resume(request, attempt_id):
     attempt = _trainee_attempt(request, attempt_id)
     if attempt.is_submitted:
@@ -179,7 +179,7 @@ def _navigator(attempt):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question(request, attempt_id, position):
     """One question of an attempt. Every move (Previous, Next, a number, Review) saves first.
 
@@ -260,7 +260,7 @@ def _save_and_move(request, attempt, position):
 
 
 @login_required
-@require_GET
+@require_safe
 def review(request, attempt_id):
     """Before submitting: which questions are still unanswered. Fixed queries."""
     attempt = _trainee_attempt(request, attempt_id)
@@ -312,7 +312,7 @@ def submit(request, attempt_id):
 
 
 @login_required
-@require_GET
+@require_safe
 def result(request, attempt_id):
     """Score, verdict, topics, and each question as far as the quiz's review options allow.
 
@@ -389,7 +389,7 @@ def result(request, attempt_id):
     )
 
 
-@require_GET
+@require_safe
 def sources(request):
     """The three documents the course is written from, and what each one is."""
     return render(request, "quizzes/sources.html")
@@ -399,7 +399,7 @@ def sources(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def history(request):
     """Every attempt of this trainee, a chart of scores, the best per quiz. Fixed queries."""
     attempts = list(

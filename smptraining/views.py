@@ -6,12 +6,12 @@ from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from quizzes.models import ILLUSTRATION_NAME
 
 
-@require_GET
+@require_safe
 def home(request):
     return render(request, "home.html")
 
@@ -41,7 +41,7 @@ def media(request, name):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Answer 200 when the database answers, 503 when it does not (for load balancers)."""
     try:
