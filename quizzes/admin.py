@@ -37,6 +37,7 @@ from .models import (
 )
 from .questions import duplicate_question
 from .records import RecordRefused, revoke_record
+from .templatetags.record_codes import verification_code
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -623,7 +624,10 @@ class RevokeForm(forms.Form):
         label=_("Reason for revoking"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
-        help_text=_("Shown on the record's public page. It cannot be changed afterwards."),
+        help_text=_(
+            "Kept for instructors here and in the audit log; the public page says only that the "
+            "record was revoked. It cannot be changed afterwards."
+        ),
     )
 
 
@@ -651,7 +655,7 @@ class CompletionRecordAdmin(ReadOnlyAdmin):
         "issued_at",
         "expires_at",
         "status_label",
-        "verification_code",
+        "code",
     )
     list_filter = (RecordStatusFilter, "quiz", "issued_at")
     search_fields = ("holder_name", "verification_code")
@@ -684,6 +688,10 @@ class CompletionRecordAdmin(ReadOnlyAdmin):
     @admin.display(description=_("status"))
     def status_label(self, record):
         return record.status_label(timezone.now())
+
+    @admin.display(description=_("verification code"), ordering="verification_code")
+    def code(self, record):
+        return verification_code(record.verification_code)
 
     @admin.display(description=_("public page"))
     def public_page(self, record):

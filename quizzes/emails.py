@@ -27,3 +27,23 @@ def send_expiry_reminder(record, days: int) -> None:
             "quiz_url": absolute_reverse("quizzes:quiz_detail", args=[record.quiz.slug]),
         },
     )
+
+
+def send_instructor_digest(recipients: list[str], expiring: list, expired: list) -> None:
+    """One email to each instructor: the records expiring soon, and those that just expired."""
+
+    def rows(records):
+        return [
+            {
+                "record": record,
+                "holder_email": record.trainee.email if record.trainee else "",
+                "admin_url": absolute_reverse(
+                    "admin:quizzes_completionrecord_change", args=[record.pk]
+                ),
+            }
+            for record in records
+        ]
+
+    context = {"expiring": rows(expiring), "expired": rows(expired)}
+    for email in recipients:
+        _send("instructor_digest", email, context)

@@ -699,6 +699,9 @@ class CompletionRecordQuerySet(models.QuerySet):
 
 
 EXPIRING_WITHIN_DAYS = 30
+# Positions in the revocation status list: the W3C Bitstring Status List's minimum size (16 KB),
+# so a verifier fetching the list gives away nothing about which record it checks.
+STATUS_LIST_SIZE = 131_072
 
 
 def status_expression(now) -> models.Case:
@@ -778,6 +781,17 @@ class CompletionRecord(models.Model):
     revocation_reason = models.TextField(_("reason for revoking"), blank=True)
     # The smallest reminder threshold (30, 7, 1 days) already emailed, so each is sent once.
     last_reminder_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Its bit in the revocation status list, drawn at random so the position says nothing.
+    status_list_index = models.PositiveIntegerField(
+        _("status list index"), unique=True, editable=False
+    )
+    # The holder's email as Open Badges publishes it: sha256 of email and salt, kept at issue
+    # so the badge still binds to its holder after the account is gone.
+    identity_salt = models.CharField(max_length=32, blank=True, editable=False)
+    identity_hash = models.CharField(max_length=71, blank=True, editable=False)
+    # When the instructors' digest announced the record as expiring, then as expired.
+    expiring_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expired_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CompletionRecordQuerySet.as_manager()
 
@@ -801,6 +815,10 @@ class CompletionRecord(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(verification_code=""), name="record_code_set"
             ),
+            models.CheckConstraint(
+                condition=models.Q(status_list_index__lt=STATUS_LIST_SIZE),
+                name="record_status_list_index_in_list",
+            ),
         ]
         indexes = [
             models.Index(fields=["trainee", "quiz", "issued_at"]),
@@ -823,3 +841,25 @@ class CompletionRecord(models.Model):
 
     def status_label(self, now) -> str:
         return self.Status(self.status(now)).label
+
+
+class CodeLookupWindow(models.Model):
+    """How many verification codes one client looked up in one time window.
+
+    Kept in the database so every worker shares the count; the client is a keyed hash of its
+    address, so the table holds no addresses.
+    """
+
+    client = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    lookups = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "window_start"], name="one_lookup_count_per_client_window"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.lookups} look-ups from {self.client[:8]}… since {self.window_start}"

@@ -5,6 +5,8 @@ secret key so every worker signs with the same key without extra set-up. Its pub
 published as a JWK Set at /.well-known/jwks.json; the JWT header's `kid` points into it.
 """
 
+import base64
+import gzip
 import hashlib
 import uuid
 from datetime import datetime
@@ -17,7 +19,8 @@ from jwt.algorithms import ECAlgorithm
 
 from smptraining.links import absolute_reverse
 
-from .models import CompletionRecord
+from .models import STATUS_LIST_SIZE, CompletionRecord
+from .records import issuer_details
 
 ALGORITHM = "ES256"
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -57,12 +60,13 @@ def issuer_id() -> str:
 
 
 def issuer_profile() -> dict:
+    issuer = issuer_details()
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": issuer_id(),
         "type": ["Profile"],
-        "name": settings.CERTIFICATE_ISSUER_NAME,
-        "url": absolute_reverse("home"),
+        "name": issuer["name"],
+        "url": issuer["url"],
     }
 
 
@@ -93,9 +97,10 @@ def credential(record: CompletionRecord) -> dict:
         "validUntil": _iso(record.expires_at),
         "awardedDate": _iso(record.issued_at),
         "credentialSubject": {
-            # The holder, named per record: no email or account id leaves the site.
+            # The holder, named per record; the email leaves the site only as a salted hash.
             "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, credential_id(record) + '#holder')}",
             "type": ["AchievementSubject"],
+            **_identifier(record),
             "achievement": {
                 "id": absolute_reverse("quizzes:quiz_detail", args=[record.quiz.slug]),
                 "type": ["Achievement"],
@@ -109,25 +114,29 @@ def credential(record: CompletionRecord) -> dict:
                 "criteria": {"narrative": narrative},
             },
         },
-        "credentialStatus": {
-            "id": absolute_reverse("quizzes:revocation_list"),
-            "type": "1EdTechRevocationList",
-        },
+        "credentialStatus": status_entry(record),
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
 
 
-def signed_credential(record: CompletionRecord) -> str:
-    """The credential as a compact JWS (VC-JWT): the credential plus registered claims."""
-    body = credential(record)
-    claims = {
-        **body,
-        "iss": body["issuer"]["id"],
-        "jti": body["id"],
-        "sub": body["credentialSubject"]["id"],
-        "nbf": int(record.issued_at.timestamp()),
-        "exp": int(record.expires_at.timestamp()),
+def _identifier(record: CompletionRecord) -> dict:
+    """The holder's email as an IdentityObject a wallet can match, when the record has one."""
+    if not record.identity_hash:
+        return {}
+    return {
+        "identifier": [
+            {
+                "type": "IdentityObject",
+                "identityHash": record.identity_hash,
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": record.identity_salt,
+            }
+        ]
     }
+
+
+def _sign(claims: dict) -> str:
     return jwt.encode(
         claims,
         signing_key(),
@@ -136,16 +145,83 @@ def signed_credential(record: CompletionRecord) -> str:
     )
 
 
-def revocation_list() -> dict:
-    """1EdTech Revocation List: the credentials this issuer has revoked."""
-    revoked = CompletionRecord.objects.exclude(revoked_at=None).only(
-        "verification_code", "revocation_reason"
+def signed_credential(record: CompletionRecord) -> str:
+    """The credential as a compact JWS (VC-JWT): the credential plus registered claims."""
+    body = credential(record)
+    return _sign(
+        {
+            **body,
+            "iss": body["issuer"]["id"],
+            "jti": body["id"],
+            "sub": body["credentialSubject"]["id"],
+            "nbf": int(record.issued_at.timestamp()),
+            "exp": int(record.expires_at.timestamp()),
+        }
     )
+
+
+# --- Revocation: a W3C Bitstring Status List (https://www.w3.org/TR/vc-bitstring-status-list/)
+
+
+def status_list_id() -> str:
+    return absolute_reverse("quizzes:status_list")
+
+
+def status_entry(record: CompletionRecord) -> dict:
+    """The credential's `credentialStatus`: its bit in the issuer's revocation list."""
     return {
-        "id": absolute_reverse("quizzes:revocation_list"),
-        "issuer": issuer_id(),
-        "revokedCredentials": [
-            {"id": credential_id(record), "revocationReason": record.revocation_reason}
-            for record in revoked.iterator()
-        ],
+        "id": f"{status_list_id()}#{record.status_list_index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(record.status_list_index),
+        "statusListCredential": status_list_id(),
     }
+
+
+def encoded_status_list() -> str:
+    """Every record's revocation bit, GZIP-compressed, as multibase base64url. One query.
+
+    Index 0 is the left-most bit of the first byte; a set bit means revoked. Every list has
+    STATUS_LIST_SIZE bits whatever the number of records, so fetching it says nothing about
+    which record a verifier is checking.
+    """
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    revoked = CompletionRecord.objects.exclude(revoked_at=None).values_list(
+        "status_list_index", flat=True
+    )
+    for index in revoked.iterator():
+        bits[index // 8] |= 0x80 >> (index % 8)
+    compressed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(compressed).decode().rstrip("=")
+
+
+def status_list_credential(now: datetime) -> dict:
+    """The BitstringStatusListCredential as of `now` (unsigned JSON). One query."""
+    return {
+        "@context": [VC_CONTEXT],
+        "id": status_list_id(),
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(),
+        "validFrom": _iso(now),
+        "credentialSubject": {
+            "id": f"{status_list_id()}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_status_list(),
+        },
+    }
+
+
+def signed_status_list_credential(now: datetime) -> str:
+    """The status list credential as a VC-JWT, signed like the badges. One query."""
+    body = status_list_credential(now)
+    return _sign(
+        {
+            **body,
+            "iss": body["issuer"],
+            "jti": body["id"],
+            "sub": body["credentialSubject"]["id"],
+            "iat": int(now.timestamp()),
+            "nbf": int(now.timestamp()),
+        }
+    )

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from smptraining.clients import client_address
 from smptraining.links import absolute_reverse
 
 from . import openbadges
 from .certificates import certificate_pdf, verify_url
 from .models import CompletionRecord
-from .records import is_verification_code
+from .records import LookupRefused, find_record, issuer_details, normalize_code
 
 
 @login_required
@@ -49,14 +50,27 @@ def record_pdf(request, code):
 
 @require_safe
 def verify_form(request):
-    code = request.GET.get("code", "").strip()
-    if code:
-        return (
-            redirect("quizzes:verify", code)
-            if is_verification_code(code)
-            else unknown_code(request, code)
-        )
-    return render(request, "quizzes/verify_form.html")
+    """Check a code as typed: forgiving case, spaces and misread letters; a miss keeps the text."""
+    typed = request.GET.get("code", "")
+    if not typed.strip():
+        return render(request, "quizzes/verify_form.html")
+    try:
+        record = find_record(text=typed, client=client_address(request), now=timezone.now())
+    except LookupRefused as refusal:
+        return _too_many_lookups(request, refusal, typed)
+    if record is None:
+        return unknown_code(request, typed)
+    return redirect("quizzes:verify", record.verification_code)
+
+
+def _too_many_lookups(request, refusal: LookupRefused, typed: str = ""):
+    response = render(
+        request,
+        "quizzes/verify_form.html",
+        {"code": typed[:80], "code_error": str(refusal)},
+        status=429,
+    )
+    return _retry_later(response, refusal)
 
 
 @require_safe
@@ -65,20 +79,27 @@ def unknown_code(request, code):
     return render(request, "quizzes/verify_unknown.html", {"code": code[:80]}, status=404)
 
 
-def _record_or_none(code, now):
-    return (
-        CompletionRecord.objects.with_status(now)
-        .select_related("quiz")
-        .filter(verification_code=code)
-        .first()
-    )
+@require_safe
+def malformed_code(request, code):
+    """A verify address whose code is not as stored: the page of the code meant, if any.
+
+    A code typed into the address bar in lower case or without dashes still finds its page,
+    without touching the database.
+    """
+    meant = normalize_code(code)
+    if meant is not None and meant != code:
+        return redirect("quizzes:verify", meant)
+    return unknown_code(request, code)
 
 
 @require_safe
 @cache_control(no_cache=True)
 def verify(request, code):
     now = timezone.now()
-    record = _record_or_none(code, now)
+    try:
+        record = find_record(text=code, client=client_address(request), now=now)
+    except LookupRefused as refusal:
+        return _too_many_lookups(request, refusal, code)
     if record is None:
         return unknown_code(request, code)
     chain = _chain(record, now)
@@ -91,6 +112,8 @@ def verify(request, code):
             "label": record.status_label(now),
             "chain": [(r, r.status_label(now)) for r in chain],
             "verify_url": verify_url(record),
+            "issuer": issuer_details(),
+            "checked_at": now,
         },
     )
 
@@ -107,10 +130,18 @@ def _chain(record, now):
     )
 
 
+def _retry_later(response, refusal: LookupRefused):
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 @require_safe
 @cache_control(no_cache=True)
 def verify_json(request, code):
-    record = _record_or_none(code, timezone.now())
+    try:
+        record = find_record(text=code, client=client_address(request), now=timezone.now())
+    except LookupRefused as refusal:
+        return _retry_later(JsonResponse({"error": str(refusal)}, status=429), refusal)
     if record is None:
         return JsonResponse({"error": _("This verification code is not known.")}, status=404)
     response = JsonResponse(openbadges.credential(record), json_dumps_params={"indent": 2})
@@ -122,7 +153,12 @@ def verify_json(request, code):
 @require_safe
 @cache_control(no_cache=True)
 def verify_jwt(request, code):
-    record = _record_or_none(code, timezone.now())
+    try:
+        record = find_record(text=code, client=client_address(request), now=timezone.now())
+    except LookupRefused as refusal:
+        return _retry_later(
+            HttpResponse(str(refusal), status=429, content_type="text/plain"), refusal
+        )
     if record is None:
         return HttpResponse(
             _("This verification code is not known."), status=404, content_type="text/plain"
@@ -142,5 +178,36 @@ def issuer_profile(request):
 
 @require_safe
 @cache_control(no_cache=True)
+def status_list(request):
+    """The revocation status list every credential points to, as a signed VC-JWT."""
+    return HttpResponse(
+        openbadges.signed_status_list_credential(timezone.now()), content_type="text/plain"
+    )
+
+
+@require_safe
+@cache_control(no_cache=True)
+def status_list_json(request):
+    """The same status list credential, unsigned, for reading."""
+    return JsonResponse(
+        openbadges.status_list_credential(timezone.now()), json_dumps_params={"indent": 2}
+    )
+
+
+@require_safe
 def revocation_list(request):
-    return JsonResponse(openbadges.revocation_list())
+    """The old 1EdTech revocation list named revoked credentials and the reasons: retired.
+
+    Gone rather than empty, so a verifier holding an old credential that points here cannot
+    take an empty list for "not revoked"; the status list answers instead.
+    """
+    return JsonResponse(
+        {
+            "error": _(
+                "This revocation list is retired. Check the credential again: its "
+                "credentialStatus points to the issuer's status list."
+            ),
+            "statusListCredential": openbadges.status_list_id(),
+        },
+        status=410,
+    )

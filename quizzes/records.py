@@ -1,48 +1,230 @@
-"""Completion records: issuing on a pass, renewal, revocation and expiry reminders."""
+"""Completion records: issuing on a pass, verification codes and their look-up, renewal,
+revocation, and expiry reminders to holders and instructors."""
 
+import hashlib
+import math
 import re
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from smptraining.links import absolute_reverse
 
 from . import emails
 from .grading import TopicScore
-from .models import Attempt, AuditLogEntry, CompletionRecord, Quiz
+from .models import (
+    STATUS_LIST_SIZE,
+    Attempt,
+    AuditLogEntry,
+    CodeLookupWindow,
+    CompletionRecord,
+    Quiz,
+)
 
 RENEWAL_WINDOW_DAYS = 30
 REMINDER_DAYS = (30, 7, 1)
-# secrets.token_urlsafe(24): 192 random bits in 32 URL-safe characters.
-CODE_BYTES = 24
-CODE_PATTERN = r"[A-Za-z0-9_-]{32}"
+DIGEST_DAYS = 30
+
+# Verification codes as people type them from paper: "SMP-7KQ4-M2XD-9RWB". Crockford's base32
+# leaves out I, L, O and U, so nothing reads as another symbol; 12 symbols carry 60 random bits.
+CODE_PREFIX = "SMP"
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_GROUPS = 3
+CODE_GROUP_LENGTH = 4
+SHORT_CODE_PATTERN = r"SMP(?:-[0-9A-HJKMNP-TV-Z]{4}){3}"
+# Records issued before the short codes: secrets.token_urlsafe(24), 32 case-sensitive characters.
+LEGACY_CODE_PATTERN = r"[A-Za-z0-9_-]{32}"
+CODE_PATTERN = rf"(?:{SHORT_CODE_PATTERN}|{LEGACY_CODE_PATTERN})"
 _CODE = re.compile(CODE_PATTERN)
+_LEGACY_CODE = re.compile(LEGACY_CODE_PATTERN)
+# What a person may type between or around the symbols: spaces and any kind of dash.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]")
+# The usual misreadings of a printed code, as Crockford decodes them.
+_MISREADINGS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+# Look-ups of codes: each client may try this many in a window, so guessing codes is hopeless.
+LOOKUP_LIMIT = 60
+LOOKUP_WINDOW = timedelta(minutes=10)
 
 
 class RecordRefused(Exception):
     """A record workflow said no; the message is for the person who asked."""
 
 
+class LookupRefused(RecordRefused):
+    """Too many code look-ups from one client; `retry_after` says in how many seconds to retry."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def new_verification_code() -> str:
-    return secrets.token_urlsafe(CODE_BYTES)
+    symbols = "".join(
+        secrets.choice(CODE_ALPHABET) for _symbol in range(CODE_GROUPS * CODE_GROUP_LENGTH)
+    )
+    groups = [symbols[i : i + CODE_GROUP_LENGTH] for i in range(0, len(symbols), CODE_GROUP_LENGTH)]
+    return "-".join([CODE_PREFIX, *groups])
 
 
 def is_verification_code(text: str) -> bool:
-    """Whether the text has the shape of a verification code (the URL converter's rule too)."""
+    """Whether the text is a code as stored (the URL converter's rule too)."""
     return _CODE.fullmatch(text) is not None
+
+
+def normalize_code(text: str) -> str | None:
+    """The stored code a person meant, or None if the text cannot be one. No queries.
+
+    A short code forgives letter case, spaces, missing or extra dashes, a missing "SMP" and the
+    misreadings O for 0 and I or L for 1. An older long code is case-sensitive and has "-" among
+    its characters, so only spaces are taken out of it.
+    """
+    compact = re.sub(r"\s", "", text)
+    if _LEGACY_CODE.fullmatch(compact):
+        return compact
+    symbols = _SEPARATORS.sub("", text).upper()
+    length = CODE_GROUPS * CODE_GROUP_LENGTH
+    if len(symbols) == len(CODE_PREFIX) + length and symbols.startswith(CODE_PREFIX):
+        symbols = symbols[len(CODE_PREFIX) :]
+    symbols = symbols.translate(_MISREADINGS)
+    if len(symbols) != length or not all(symbol in CODE_ALPHABET for symbol in symbols):
+        return None
+    groups = [symbols[i : i + CODE_GROUP_LENGTH] for i in range(0, length, CODE_GROUP_LENGTH)]
+    return "-".join([CODE_PREFIX, *groups])
+
+
+def format_code(code: str) -> str:
+    """The code as printed and shown: in its groups, ready to read aloud or type back.
+
+    A short code is stored grouped; an older long code is split into four groups of eight by
+    spaces, which the look-up ignores.
+    """
+    if _LEGACY_CODE.fullmatch(code):
+        return " ".join(code[i : i + 8] for i in range(0, len(code), 8))
+    return code
+
+
+def _lookup_window_start(now: datetime) -> datetime:
+    seconds = LOOKUP_WINDOW.total_seconds()
+    return datetime.fromtimestamp(now.timestamp() // seconds * seconds, tz=now.tzinfo)
+
+
+def count_code_lookup(*, client: str, now: datetime) -> None:
+    """Count one look-up by this client, or raise LookupRefused once it made LOOKUP_LIMIT.
+
+    The count is shared by every worker. Usually one UPDATE; a client's first look-up of a
+    window also inserts its row and clears windows that have ended.
+    """
+    key = salted_hmac("quizzes.code-lookup", client, algorithm="sha256").hexdigest()
+    start = _lookup_window_start(now)
+    window = CodeLookupWindow.objects.filter(
+        client=key, window_start=start, lookups__lt=LOOKUP_LIMIT
+    )
+    if window.update(lookups=F("lookups") + 1):
+        return
+    try:
+        with transaction.atomic():
+            CodeLookupWindow.objects.create(client=key, window_start=start, lookups=1)
+    except IntegrityError:  # the window is full, or another request of this client opened it
+        if window.update(lookups=F("lookups") + 1):
+            return
+        minutes = max(1, math.ceil((start + LOOKUP_WINDOW - now).total_seconds() / 60))
+        raise LookupRefused(
+            ngettext(
+                "Too many codes were checked from your address. Try again in %(minutes)d minute.",
+                "Too many codes were checked from your address. Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            retry_after=minutes * 60,
+        ) from None
+    CodeLookupWindow.objects.filter(window_start__lt=start).delete()
+
+
+def find_record(*, text: str, client: str, now: datetime) -> CompletionRecord | None:
+    """The record a typed or linked code names, with its status at `now`, or None.
+
+    Text that cannot be a code is answered without touching the database. Any other look-up
+    counts against the client's limit first (LookupRefused past it). Two queries: the count,
+    the record with its quiz.
+    """
+    code = normalize_code(text)
+    if code is None:
+        return None
+    count_code_lookup(client=client, now=now)
+    return (
+        CompletionRecord.objects.with_status(now)
+        .select_related("quiz")
+        .filter(verification_code=code)
+        .first()
+    )
+
+
+def issuer_details() -> dict[str, str]:
+    """Who issues the records: name, postal address, contact and web address. No queries.
+
+    The one place the verify page and the credentials read the issuer from.
+    """
+    return {
+        "name": settings.CERTIFICATE_ISSUER_NAME,
+        "address": settings.CERTIFICATE_ISSUER_ADDRESS,
+        "contact": settings.CERTIFICATE_ISSUER_CONTACT,
+        "url": absolute_reverse("home"),
+    }
+
+
+def identity_hash(email: str, salt: str) -> str:
+    """An Open Badges IdentityHash of an email: "sha256$" and the hex digest of email + salt.
+
+    The email is lowercased first, so a wallet hashing the address as the holder types it
+    matches whatever case the account was created with.
+    """
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def free_status_list_indexes(count: int) -> list[int]:
+    """`count` random positions that no record holds in the status list. Usually one query.
+
+    Raises RecordRefused when the list has no room left.
+    """
+    rng = secrets.SystemRandom()
+    chosen: set[int] = set()
+    for _draw in range(20):
+        wanted = count - len(chosen)
+        candidates = set(rng.sample(range(STATUS_LIST_SIZE), min(STATUS_LIST_SIZE, 2 * wanted + 8)))
+        candidates -= chosen
+        taken = set(
+            CompletionRecord.objects.filter(status_list_index__in=candidates).values_list(
+                "status_list_index", flat=True
+            )
+        )
+        chosen.update(sorted(candidates - taken)[:wanted])
+        if len(chosen) == count:
+            result = list(chosen)
+            rng.shuffle(result)
+            return result
+    raise RecordRefused(_("The revocation status list is full: no record can be issued."))
 
 
 def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=None):
     """The unsaved completion record of a passed attempt, with its snapshot of holder and quiz.
 
-    Grading and the load-data generator both build records here. Reads the attempt's quiz and
-    trainee, which the caller has loaded (no queries).
+    Grading and the load-data generator both build records here, and give it its status-list
+    position. Reads the attempt's quiz and trainee, which the caller has loaded (no queries).
     """
     quiz = attempt.quiz
     trainee = attempt.trainee
+    salt = secrets.token_hex(16)
     return CompletionRecord(
         verification_code=new_verification_code(),
+        identity_salt=salt,
+        identity_hash=identity_hash(trainee.email, salt),
         trainee=trainee,
         quiz=quiz,
         attempt=attempt,
@@ -64,6 +246,8 @@ def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> Completion
     """Issue the completion record of a passed certification attempt (inside its grading).
 
     The one-to-one link to the attempt lets the database refuse a second record for it.
+    Two records issued at the same moment may draw the same status-list position: the unique
+    constraint refuses the second, which draws again.
     """
     previous = (
         CompletionRecord.objects.filter(trainee=attempt.trainee, quiz=attempt.quiz, renewal=None)
@@ -71,8 +255,17 @@ def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> Completion
         .first()
     )
     record = new_record(attempt, topic_scores, previous=previous)
-    record.save(force_insert=True)
-    return record
+    for _draw in range(3):
+        [record.status_list_index] = free_status_list_indexes(1)
+        try:
+            with transaction.atomic():
+                record.save(force_insert=True)
+            return record
+        except IntegrityError:
+            taken = CompletionRecord.objects.filter(status_list_index=record.status_list_index)
+            if not taken.exists():
+                raise
+    raise RecordRefused(_("The record could not be issued; submit again."))
 
 
 def renewal_windows(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, datetime]:
@@ -162,3 +355,43 @@ def send_expiry_reminders(now: datetime) -> int:
                 )
         sent += claimed
     return sent
+
+
+def send_instructor_digest(now: datetime) -> dict[str, int]:
+    """Email the instructors the records expiring in the next 30 days and those expired in the
+    last 30; return how many of each were announced.
+
+    Each record is announced once as expiring and once as expired; renewed and revoked records
+    not at all. Each list is claimed by one conditional UPDATE that stamps `now` on records
+    whose stamp is still empty; the database lets only one of two runs at once set it, so no
+    record is announced twice. The emails go out after the claim commits. With no instructor
+    to tell, nothing is claimed. At most five queries, whatever the number of records.
+    """
+    from accounts.instructors import active_instructors
+
+    recipients = list(active_instructors().values_list("email", flat=True))
+    if not recipients:
+        return {"expiring": 0, "expired": 0}
+    window = timedelta(days=DIGEST_DAYS)
+    current = CompletionRecord.objects.filter(revoked_at=None, renewal=None)
+    with transaction.atomic():
+        current.filter(
+            expires_at__gt=now, expires_at__lte=now + window, expiring_announced_at=None
+        ).update(expiring_announced_at=now)
+        current.filter(
+            expires_at__gt=now - window, expires_at__lte=now, expired_announced_at=None
+        ).update(expired_announced_at=now)
+        claimed = list(
+            CompletionRecord.objects.filter(
+                Q(expiring_announced_at=now) | Q(expired_announced_at=now)
+            )
+            .select_related("trainee")
+            .order_by("expires_at", "holder_name")
+        )
+        expiring = [r for r in claimed if r.expires_at > now and r.expiring_announced_at == now]
+        expired = [r for r in claimed if r.expires_at <= now and r.expired_announced_at == now]
+        if expiring or expired:
+            transaction.on_commit(
+                lambda: emails.send_instructor_digest(recipients, expiring, expired)
+            )
+    return {"expiring": len(expiring), "expired": len(expired)}

@@ -24,13 +24,15 @@ urlpatterns = [
     path("records/<code:code>/certificate.pdf", record_views.record_pdf, name="record_pdf"),
     path("verify/", record_views.verify_form, name="verify_form"),
     path("verify/revocations.json", record_views.revocation_list, name="revocation_list"),
+    path("verify/status-list", record_views.status_list, name="status_list"),
+    path("verify/status-list.json", record_views.status_list_json, name="status_list_json"),
     path("verify/<code:code>.json", record_views.verify_json, name="verify_json"),
     path("verify/<code:code>.jwt", record_views.verify_jwt, name="verify_jwt"),
     path("verify/<code:code>/", record_views.verify, name="verify"),
-    # Anything else shaped like a code page: the "not known" page, without touching the database.
+    # Any other code page: the page of the code meant, or "not known", without the database.
     re_path(
         r"^verify/(?P<code>[^/]+)(?<!\.json)(?<!\.jwt)/\Z",
-        record_views.unknown_code,
+        record_views.malformed_code,
         name="verify_malformed",
     ),
     path("issuer", record_views.issuer_profile, name="issuer_profile"),

@@ -229,6 +229,8 @@ LOGGING = {
 
 # Completion records: who issues them, as printed on certificates and in Open Badges.
 CERTIFICATE_ISSUER_NAME = os.environ.get("CERTIFICATE_ISSUER_NAME", "SMP Safety Training")
+CERTIFICATE_ISSUER_ADDRESS = os.environ.get("CERTIFICATE_ISSUER_ADDRESS", "")
+CERTIFICATE_ISSUER_CONTACT = os.environ.get("CERTIFICATE_ISSUER_CONTACT", "")
 CERTIFICATE_TRAINER_NAME = os.environ.get("CERTIFICATE_TRAINER_NAME", "")
 CERTIFICATE_TRAINER_QUALIFICATION = os.environ.get("CERTIFICATE_TRAINER_QUALIFICATION", "")
 # PEM of an EC P-256 private key that signs Open Badges (ES256). Without it a key is derived

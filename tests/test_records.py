@@ -51,7 +51,8 @@ def test_passing_a_certification_issues_one_record_with_a_snapshot(record, alice
     assert [t["name"] for t in record.topics] == ["Topic 1", "Topic 2"]
     assert record.issuer_name == settings.CERTIFICATE_ISSUER_NAME
     assert record.expires_at - record.issued_at == timedelta(days=365)
-    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", record.verification_code)  # 192 bits
+    # 12 symbols of Crockford's base32: 60 random bits
+    assert re.fullmatch(r"SMP(-[0-9A-HJKMNP-TV-Z]{4}){3}", record.verification_code)
     alice.full_name = "Alice Renamed"
     alice.save()
     record.refresh_from_db()
@@ -153,7 +154,7 @@ def test_the_verify_page_needs_no_login_and_shows_no_email(client, record):
     assert "alice@example.com" not in html
 
 
-def test_the_verify_page_shows_a_revocation_and_its_reason(client, record, instructor):
+def test_the_verify_page_shows_a_revocation_but_not_its_reason(client, record, instructor):
     revoke_record(
         record_id=record.pk,
         reason="Certificate obtained by fraud",
@@ -161,7 +162,8 @@ def test_the_verify_page_shows_a_revocation_and_its_reason(client, record, instr
         now=timezone.now(),
     )
     html = client.get(reverse("quizzes:verify", args=[record.verification_code])).content.decode()
-    assert "Revoked" in html and "Certificate obtained by fraud" in html
+    assert "Revoked" in html and "revoked by its issuer" in html
+    assert "fraud" not in html
 
 
 def test_an_expired_record_says_expired(client, record):
@@ -184,7 +186,8 @@ def test_a_malformed_code_does_not_touch_the_database(client, db, django_assert_
     with django_assert_num_queries(0):
         assert client.get("/verify/not-a-code/").status_code == 404
         assert client.get("/verify/not-a-code.json").status_code == 404
-        assert client.get(f"/verify/{'A' * 32}%0A/").status_code == 404
+        # A code with a stray newline is not taken as it stands: it is sent to the code's page.
+        assert client.get(f"/verify/{'A' * 32}%0A/").url == f"/verify/{'A' * 32}/"
 
 
 def test_the_verify_form_sends_to_the_page_of_the_code(client, record):
@@ -196,8 +199,14 @@ def test_the_verify_form_sends_to_the_page_of_the_code(client, record):
 def test_the_verify_page_runs_a_fixed_number_of_queries(
     client, record, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(2):  # the record, the chain of records
-        client.get(reverse("quizzes:verify", args=[record.verification_code]))
+    url = reverse("quizzes:verify", args=[record.verification_code])
+    # The client's first look-up of a window also opens its count: a savepoint, the insert, its
+    # release, and the clearing of ended windows.
+    with django_assert_max_num_queries(7):
+        client.get(url)
+    # the client's look-up count, the record, the chain of records
+    with django_assert_max_num_queries(3):
+        client.get(url)
 
 
 # --- Renewal -----------------------------------------------------------------------------------
@@ -377,7 +386,7 @@ def test_the_credential_is_a_valid_open_badge(client, record):
     assert errors == []
     assert "OpenBadgeCredential" in credential["type"]
     assert credential["credentialSubject"]["achievement"]["criteria"]["narrative"]
-    assert credential["credentialStatus"]["type"] == "1EdTechRevocationList"
+    assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
     assert credential["validUntil"].endswith("Z")
 
 
@@ -410,16 +419,6 @@ def test_a_tampered_credential_fails_verification(client, record):
     key = jwt.PyJWKSet.from_dict(client.get("/.well-known/jwks.json").json()).keys[0]
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(f"{head}.{forged}.{signature}", key.key, algorithms=["ES256"])
-
-
-def test_a_revocation_shows_in_the_revocation_list(client, record, instructor):
-    revoke_record(record_id=record.pk, reason="Fraud", actor=instructor, now=timezone.now())
-    listing = client.get(reverse("quizzes:revocation_list")).json()
-    credential = client.get(reverse("quizzes:verify_json", args=[record.verification_code])).json()
-    assert listing["revokedCredentials"] == [{"id": credential["id"], "revocationReason": "Fraud"}]
-    assert credential["credentialStatus"]["id"] == listing["id"]
-    # The list names credentials without giving away the codes that open their pages.
-    assert record.verification_code not in str(listing)
 
 
 def test_renewal_allows_the_attempt_limit_again_not_unlimited_attempts(certification, alice):
