@@ -501,12 +501,15 @@ def test_it_leaves_no_untranslatable_english_on_any_page(client, world, pseudo_l
 
 
 def test_it_translates_every_email(client, world, pseudo_locale):
-    from quizzes.emails import send_expiry_reminder
+    from quizzes.emails import send_expiry_reminder, send_instructor_digest
 
     for days in (1, 7):
         send_expiry_reminder(world["expiring_record"], days)
     client.post(reverse("password_reset"), {"email": "alice@example.com"})
-    assert len(mail.outbox) == 3
+    send_instructor_digest(
+        ["ines@example.com"], [world["expiring_record"]], [world["expired_record"]]
+    )
+    assert len(mail.outbox) == 4
     for message in mail.outbox:
         pieces = [message.subject, *message.body.splitlines()]
         for content, _mimetype in message.alternatives:

@@ -1,0 +1,206 @@
+"""Verification codes a person can type from paper, and look-ups limited per client."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import IntegrityError
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes import records
+from quizzes.models import CodeLookupWindow, CompletionRecord
+from quizzes.records import format_code, new_verification_code, normalize_code
+from tests.test_records import pass_quiz
+
+CODE = "SMP-10K4-M2XD-9RWB"
+LEGACY = "Ab-_0lI1Ab-_0lI1Ab-_0lI1Ab-_0lI1"
+
+
+@pytest.fixture
+def certification(quiz_factory):
+    return quiz_factory(slug="cert", purpose="certification", title="SMP Safety Certification")
+
+
+@pytest.fixture
+def record(certification, alice):
+    pass_quiz(certification, alice)
+    return CompletionRecord.objects.get()
+
+
+def test_new_codes_are_three_groups_of_unambiguous_symbols():
+    codes = {new_verification_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    symbols = "".join(code.removeprefix("SMP-").replace("-", "") for code in codes)
+    assert all(re.fullmatch(r"SMP-\w{4}-\w{4}-\w{4}", code) for code in codes)
+    assert not set(symbols) & set("ILOU")  # nothing that reads as another symbol
+    assert set(symbols) == set(records.CODE_ALPHABET)  # 32 symbols, 12 of them: 60 bits
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        CODE,
+        "smp-10k4-m2xd-9rwb",
+        "  SMP 10K4 M2XD 9RWB ",
+        "SMP10K4M2XD9RWB",
+        "10K4M2XD9RWB",
+        "10k4 m2xd 9rwb",
+        "SMP–10K4–M2XD–9RWB",  # en dashes, as a PDF reader may copy them
+        "smp-lok4-m2xd-9rwb",  # l for 1, o for 0
+        "SMP-IOK4-M2XD-9RWB",  # I for 1, O for 0
+    ],
+)
+def test_a_code_is_found_however_it_was_typed(typed):
+    assert normalize_code(typed) == CODE
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "SMP-10K4-M2XD",
+        "SMP-10K4-M2XD-9RWBX",
+        "SMP-10K4-M2XD-9RWU",
+        "SMP-10K4-M2XD-9RW!",
+        "é" * 12,
+    ],
+)
+def test_text_that_cannot_be_a_code_is_refused(typed):
+    assert normalize_code(typed) is None
+
+
+def test_an_older_long_code_keeps_its_case_and_its_dashes():
+    assert normalize_code(LEGACY) == LEGACY
+    assert normalize_code(f" {format_code(LEGACY)} ") == LEGACY  # printed in groups of eight
+    assert format_code(LEGACY) == "Ab-_0lI1 Ab-_0lI1 Ab-_0lI1 Ab-_0lI1"
+    assert normalize_code(LEGACY.lower()) == LEGACY.lower()  # another code, not this one
+
+
+def test_a_code_is_shown_in_a_monospace_element_in_its_groups():
+    html = Template("{% load record_codes %}{{ code|verification_code }}").render(
+        Context({"code": LEGACY})
+    )
+    assert html == '<code class="verification-code">Ab-_0lI1 Ab-_0lI1 Ab-_0lI1 Ab-_0lI1</code>'
+
+
+def test_the_form_finds_a_code_typed_in_lower_case_with_spaces(client, record):
+    typed = record.verification_code.lower().replace("-", " ")
+    response = client.get(reverse("quizzes:verify_form"), {"code": typed})
+    assert response.url == reverse("quizzes:verify", args=[record.verification_code])
+    page = client.get(response.url).content.decode()
+    assert "Valid" in page
+    assert f'<code class="verification-code">{record.verification_code}</code>' in page
+
+
+def test_an_address_typed_in_lower_case_goes_to_the_page_of_the_code(
+    client, record, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = client.get(f"/verify/{record.verification_code.lower()}/")
+    assert response.url == reverse("quizzes:verify", args=[record.verification_code])
+
+
+def test_a_record_with_an_older_long_code_is_still_found(client, record):
+    CompletionRecord.objects.filter(pk=record.pk).update(verification_code=LEGACY)
+    url = reverse("quizzes:verify", args=[LEGACY])
+    assert url == f"/verify/{LEGACY}/"
+    assert b"Alice Adams" in client.get(url).content
+    assert client.get(reverse("quizzes:verify_json", args=[LEGACY])).status_code == 200
+    assert client.get(reverse("quizzes:verify_form"), {"code": LEGACY}).url == url
+    spaced = client.get(reverse("quizzes:verify_form"), {"code": format_code(LEGACY)})
+    assert spaced.url == url
+    assert client.get(reverse("quizzes:verify_form"), {"code": LEGACY.upper()}).status_code == 404
+
+
+def test_a_miss_keeps_what_was_typed_in_the_box(client, record):
+    response = client.get(reverse("quizzes:verify_form"), {"code": "smp 7kq4 m2xd 9rwz"})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "This verification code is not known" in html
+    assert 'value="smp 7kq4 m2xd 9rwz"' in html
+    garbage = client.get(reverse("quizzes:verify_form"), {"code": "<b>not a code</b>"})
+    assert garbage.status_code == 404
+    assert 'value="&lt;b&gt;not a code&lt;/b&gt;"' in garbage.content.decode()
+
+
+# --- Look-ups limited per client -----------------------------------------------------------
+
+
+@pytest.fixture
+def limit_of_three(monkeypatch):
+    monkeypatch.setattr(records, "LOOKUP_LIMIT", 3)
+
+
+def test_too_many_look_ups_from_one_address_are_refused_for_the_window(
+    client, record, limit_of_three
+):
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    form = reverse("quizzes:verify_form")
+    with time_machine.travel(start, tick=False):
+        for typed in ("SMP-0000-0000-0001", "SMP-0000-0000-0002", "SMP-0000-0000-0003"):
+            assert client.get(form, {"code": typed}).status_code == 404
+        refused = client.get(form, {"code": "smp 0000 0000 0004"})
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "600"
+        html = refused.content.decode()
+        assert "Too many codes were checked from your address. Try again in 10 minutes." in html
+        assert 'value="smp 0000 0000 0004"' in html
+        # Even the right code waits, on every form of the record.
+        assert client.get(form, {"code": record.verification_code}).status_code == 429
+        for name in ("verify", "verify_json", "verify_jwt"):
+            url = reverse(f"quizzes:{name}", args=[record.verification_code])
+            assert client.get(url).status_code == 429
+        # Another address has its own count.
+        assert client.get(form, {"code": record.verification_code}, REMOTE_ADDR="10.0.0.2").url
+    with time_machine.travel(start + records.LOOKUP_WINDOW, tick=False):
+        assert client.get(form, {"code": record.verification_code}).status_code == 302
+
+
+def test_the_count_is_kept_in_the_database_without_the_address(client, record, limit_of_three):
+    client.get(reverse("quizzes:verify", args=[record.verification_code]))
+    client.get(reverse("quizzes:verify", args=[record.verification_code]))
+    [window] = CodeLookupWindow.objects.all()
+    assert window.lookups == 2
+    assert "127.0.0.1" not in window.client
+    # A later window starts a new count and clears the ended one.
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        client.get(reverse("quizzes:verify", args=[record.verification_code]))
+    [window] = CodeLookupWindow.objects.all()
+    assert window.lookups == 1
+
+
+def test_text_that_cannot_be_a_code_costs_no_look_up(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("quizzes:verify_form"), {"code": "hello"})
+    assert response.status_code == 404
+    assert not CodeLookupWindow.objects.exists()
+
+
+# --- Status-list positions drawn at issue --------------------------------------------------
+
+
+def test_a_record_drawing_a_taken_status_list_position_draws_again(
+    certification, alice, bob, monkeypatch
+):
+    pass_quiz(certification, alice)
+    taken = CompletionRecord.objects.get().status_list_index
+    draws = iter([[taken], [taken + 1]])
+    monkeypatch.setattr(records, "free_status_list_indexes", lambda count: next(draws))
+    pass_quiz(certification, bob)
+    assert CompletionRecord.objects.get(trainee=bob).status_list_index == taken + 1
+
+
+def test_a_second_record_for_one_attempt_is_still_refused(record, monkeypatch):
+    with pytest.raises(IntegrityError):
+        records.issue_record(record.attempt, [])
+
+
+def test_status_list_positions_are_spread_over_the_whole_list(certification, make_user):
+    for n in range(12):
+        pass_quiz(certification, make_user(f"t{n}@example.com", f"Trainee {n}"))
+    positions = list(CompletionRecord.objects.values_list("status_list_index", flat=True))
+    assert len(set(positions)) == 12
+    assert max(positions) > 1000  # drawn at random, not counted up from 0
