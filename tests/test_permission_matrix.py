@@ -37,6 +37,7 @@ REDIRECT = "redirect"  # a redirect elsewhere (a next step, never a login)
 FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
+GONE = 410
 
 ROLES = ("anonymous", "trainee A", "trainee B", "instructor", "superuser")
 
@@ -161,7 +162,10 @@ URLS = {
     "quizzes:my_records": [get(*SIGNED_IN)],
     "quizzes:record_pdf": [get(*OWNER_ONLY, kwargs=record_code)],
     "quizzes:verify_form": [get(*EVERYONE)],
-    "quizzes:revocation_list": [get(*EVERYONE)],
+    # Retired: it named revoked credentials and reasons; the status list replaces it.
+    "quizzes:revocation_list": [get(*(GONE,) * 5)],
+    "quizzes:status_list": [get(*EVERYONE)],
+    "quizzes:status_list_json": [get(*EVERYONE)],
     "quizzes:verify_json": [get(*EVERYONE, kwargs=record_code)],
     "quizzes:verify_jwt": [get(*EVERYONE, kwargs=record_code)],
     "quizzes:verify": [
