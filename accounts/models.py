@@ -52,6 +52,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    email_verified_at = models.DateTimeField(
+        _("email verified"),
+        null=True,
+        blank=True,
+        help_text=_("When the holder opened the link sent to this address; records need it."),
+    )
 
     objects = UserManager()
 
@@ -93,3 +99,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         if cached is None:
             cached = self._is_instructor = self.groups.filter(name=INSTRUCTORS_GROUP).exists()
         return cached
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class Throttle(models.Model):
+    """A token bucket shared by every worker: how many more tries one key has for now.
+
+    The key names the limit and a hash of what is counted (an address, an email), so the table
+    holds no addresses or emails and any input fits. See accounts/throttling.py for the limits.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    tokens = models.FloatField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("throttle")
+        verbose_name_plural = _("throttles")
+
+    def __str__(self):
+        return self.key

@@ -6,5 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/done/", views.signup_done, name="signup_done"),
+    path("verify-email/resend/", views.resend_verification_email, name="resend_verification_email"),
+    path("verify-email/<uidb64>/<token>/", views.verify_email_link, name="verify_email"),
     path("profile/", views.profile, name="profile"),
 ]

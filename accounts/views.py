@@ -1,34 +1,91 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import ProfileForm, SignupForm
+from smptraining.clients import client_address
+
+from . import throttling
+from .forms import LoginForm, ProfileForm, SignupForm, ThrottledPasswordResetForm
+from .registration import ResendRefused, resend_verification, sign_up
+from .verification import VerificationRefused, user_for_link, verify_email
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
+    """Create an account; the answer is the same whether or not the email was taken."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                user = form.save()
-        except IntegrityError:
-            # The same email signed up a moment ago, in another request.
-            form.add_error("email", _("An account with this email address already exists."))
-            return render(request, "accounts/signup.html", {"form": form})
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name}
-        )
-        return redirect("home")
+        if not throttling.allow_signup(address=client_address(request), now=timezone.now()):
+            form.add_error(
+                None, _("Too many sign-ups have come from your network. Try again in an hour.")
+            )
+        else:
+            data = form.cleaned_data
+            sign_up(
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                job_title=data["job_title"],
+            )
+            return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "accounts/signup_done.html")
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email_link(request, uidb64, token):
+    """GET asks to confirm (mail scanners open links; they must not use them up); POST uses it."""
+    try:
+        if request.method == "GET":
+            user_for_link(uidb64, token)
+            return render(request, "accounts/verify_email.html")
+        user, issued = verify_email(uidb64=uidb64, token=token, now=timezone.now())
+    except VerificationRefused as refusal:
+        return render(
+            request, "accounts/verify_email_refused.html", {"reason": str(refusal)}, status=400
+        )
+    message = _("Your email address is confirmed.")
+    if issued:
+        message += " " + ngettext(
+            "Your completion record has been issued.",
+            "Your completion records have been issued.",
+            issued,
+        )
+    messages.success(request, message)
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("quizzes:my_records" if issued else "home")
+    return redirect(settings.LOGIN_URL)
+
+
+@login_required
+@require_POST
+def resend_verification_email(request):
+    try:
+        resend_verification(user=request.user, now=timezone.now())
+    except ResendRefused as refusal:
+        messages.warning(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("We have sent a new link to %(email)s. It works once, for three days.")
+            % {"email": request.user.email},
+        )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "home"
+    return redirect(back)
 
 
 @login_required
@@ -40,6 +97,27 @@ def profile(request):
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Log in; unless "Keep me signed in" is ticked, the session ends with the browser."""
+
+    form_class = LoginForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.cleaned_data.get("keep_signed_in"):
+            self.request.session.set_expiry(settings.SESSION_KEEP_SIGNED_IN_AGE)
+        else:
+            self.request.session.set_expiry(0)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ThrottledPasswordResetForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class LogoutView(auth_views.LogoutView):

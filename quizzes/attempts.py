@@ -510,6 +510,29 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     return attempt
 
 
+def issue_held_records(*, trainee) -> int:
+    """Issue the records of passes held while the trainee's email was unverified; how many.
+
+    Each pass gets the record it would have had, in the order they were passed. Runs inside
+    the caller's transaction; a few queries per held pass.
+    """
+    held = (
+        Attempt.objects.filter(
+            trainee=trainee,
+            passed=True,
+            is_missed_practice=False,
+            quiz__purpose=Quiz.Purpose.CERTIFICATION,
+            completion_record=None,
+        )
+        .select_related("quiz", "trainee")
+        .order_by("submitted_at", "id")
+    )
+    issued = 0
+    for attempt in held:
+        issued += issue_record(attempt, topic_scores(attempt)) is not None
+    return issued
+
+
 def submit_by_trainee(*, attempt: Attempt, now: datetime) -> Attempt:
     """The trainee's own submit: a practice waits while a certification attempt is open."""
     if not attempt.is_submitted:

@@ -47,3 +47,33 @@ def send_instructor_digest(recipients: list[str], expiring: list, expired: list)
     context = {"expiring": rows(expiring), "expired": rows(expired)}
     for email in recipients:
         _send("instructor_digest", email, context)
+
+
+def send_email_verification(user) -> None:
+    """The link that confirms the address; records are issued to verified addresses only."""
+    from accounts.verification import link_arguments
+
+    link = link_arguments(user)
+    _send(
+        "verify_email",
+        user.email,
+        {
+            "user": user,
+            "verify_url": absolute_reverse(
+                "accounts:verify_email", args=[link["uidb64"], link["token"]]
+            ),
+        },
+    )
+
+
+def send_signup_attempt_notice(user) -> None:
+    """Someone signed up with an address that already has an account: tell its owner."""
+    _send(
+        "signup_attempt",
+        user.email,
+        {
+            "user": user,
+            "login_url": absolute_reverse("login"),
+            "reset_url": absolute_reverse("password_reset"),
+        },
+    )

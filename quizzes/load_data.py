@@ -96,6 +96,7 @@ def generate(
                         full_name=f"Trainee {run.upper()} {start + i:05d}",
                         password=password,
                         date_joined=now - timedelta(days=400),
+                        email_verified_at=now - timedelta(days=400),
                     )
                     for i in range(size)
                 ]

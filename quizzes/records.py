@@ -242,13 +242,22 @@ def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=Non
     )
 
 
-def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> CompletionRecord:
+def record_is_held(trainee) -> bool:
+    """Whether this trainee's passes wait for a verified email before records are issued."""
+    return trainee.email_verified_at is None
+
+
+def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> CompletionRecord | None:
     """Issue the completion record of a passed certification attempt (inside its grading).
 
-    The one-to-one link to the attempt lets the database refuse a second record for it.
-    Two records issued at the same moment may draw the same status-list position: the unique
-    constraint refuses the second, which draws again.
+    A record names its holder, so it goes only to a verified email address: until then the
+    pass is held (None) and verifying issues it, dated from the pass. The one-to-one link to
+    the attempt lets the database refuse a second record for it. Two records issued at the
+    same moment may draw the same status-list position: the unique constraint refuses the
+    second, which draws again.
     """
+    if record_is_held(attempt.trainee):
+        return None
     previous = (
         CompletionRecord.objects.filter(trainee=attempt.trainee, quiz=attempt.quiz, renewal=None)
         .order_by("-issued_at")

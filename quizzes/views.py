@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
 from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, Topic
+from .records import record_is_held
 
 
 @login_required
@@ -377,6 +378,9 @@ def result(request, attempt_id):
             "show_questions": bool(shown & {"correctness", "right_answers", "explanations"}),
             "check": review.check,
             "right_count": sum(1 for d in drawn if (d.earned or 0) == 1),
+            "record_held": verdict.passed
+            and attempt.quiz.is_certification
+            and record_is_held(request.user),
             "missed_topics": [
                 {
                     "name": t.name,

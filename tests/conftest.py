@@ -14,6 +14,10 @@ def make_user(db):
     from accounts.models import User
 
     def make(email, full_name, password=PASSWORD, **extra):
+        """A user whose email is verified unless email_verified_at=None is given."""
+        from django.utils import timezone
+
+        extra.setdefault("email_verified_at", timezone.now())
         return User.objects.create_user(email, password, full_name=full_name, **extra)
 
     return make

@@ -15,24 +15,47 @@ SIGNUP = {
 }
 
 
-def test_it_signs_up_and_logs_in_the_new_trainee(client, db):
-    response = client.post(reverse("accounts:signup"), SIGNUP)
-    assert response.status_code == 302
+def test_it_signs_up_an_unverified_trainee_and_emails_the_link(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:signup"), SIGNUP)
+    assert response.url == reverse("accounts:signup_done")
     user = User.objects.get(email="carol@example.com")
     assert user.full_name == "Carol Clark"
     assert user.check_password(PASSWORD)
-    assert client.get(reverse("home")).context["user"] == user
+    assert not user.email_verified
+    assert [m.to for m in mail.outbox] == [["carol@example.com"]]
+    assert "/accounts/verify-email/" in mail.outbox[0].body
+    # Not logged in: logging in straight away would tell a stranger the address was free.
+    assert client.get(reverse("home")).context["user"].is_anonymous
+
+
+def test_sign_up_with_a_taken_email_answers_the_same_and_tells_the_owner(
+    client, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(reverse("accounts:signup"), {**SIGNUP, "email": "ALICE@example.com"})
+        free = client.post(reverse("accounts:signup"), SIGNUP)
+    assert taken.status_code == free.status_code == 302
+    assert taken.url == free.url == reverse("accounts:signup_done")
+    assert User.objects.filter(email__iexact="alice@example.com").count() == 1
+    alice.refresh_from_db()
+    assert alice.full_name == "Alice Adams" and alice.check_password(PASSWORD)
+    notice = next(m for m in mail.outbox if m.to == ["alice@example.com"])
+    assert "Someone tried to create an account" in notice.body
+    assert "/verify-email/" not in notice.body
 
 
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"email": "ALICE@Example.COM"}, "email", "already exists"),
         ({"password1": "password", "password2": "password"}, "password2", "too common"),
         ({"password2": "another-long-passphrase"}, "password2", "didn’t match"),
         ({"full_name": "   "}, "full_name", "This field is required"),
         ({"email": "not-an-email"}, "email", "valid email"),
         ({"full_name": "Nul\x00byte"}, "full_name", "Null characters are not allowed"),
+        ({"email": "a" * 10_000 + "@example.com"}, "email", "at most 254 characters"),
     ],
 )
 def test_it_rejects_a_bad_signup_and_creates_no_user(client, alice, change, field, message):
@@ -181,6 +204,7 @@ def test_demo_accounts_are_created_once_and_printed(settings, db, capsys):
     call_command("create_demo_accounts")
     assert User.objects.filter(email__endswith="@example.com").count() == 2
     assert User.objects.get(email="instructor@example.com").is_instructor
+    assert all(user.email_verified for user in User.objects.all())
     assert "trainee@example.com" in capsys.readouterr().out
 
 
