@@ -739,7 +739,7 @@ class CompletionRecordAdmin(ReadOnlyAdmin):
         now = timezone.now()
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="completion-records.csv"'
-        writer = csv.writer(response)
+        writer = csv.writer(response, quoting=csv.QUOTE_ALL)
         writer.writerow(RECORD_CSV_COLUMNS)
         for record in queryset.order_by("issued_at"):
             trainer = ", ".join(filter(None, [record.trainer_name, record.trainer_qualification]))

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
@@ -292,10 +293,21 @@ def open_attempt(quiz: Quiz, trainee) -> Attempt | None:
     return Attempt.objects.filter(quiz=quiz, trainee=trainee, submitted_at=None).first()
 
 
+def lock_trainee(trainee) -> None:
+    """Hold the trainee's row until the transaction ends. One query."""
+    list(get_user_model().objects.select_for_update().filter(pk=trainee.pk).values_list("pk"))
+
+
 @transaction.atomic
 def start_attempt(*, quiz: Quiz, trainee, now: datetime, rng=None) -> Attempt:
-    """Start a new attempt, or return the one in progress; refuse past the limit or cooldown."""
+    """Start a new attempt, or return the one in progress; refuse past the limit or cooldown.
+
+    The trainee's row is locked first: the limit is a count of attempts followed by an insert,
+    so two starts at once must take turns or both would see one attempt left. (On SQLite the
+    IMMEDIATE transaction already makes writers take turns.)
+    """
     rng = rng or random.SystemRandom()
+    lock_trainee(trainee)
     _refuse_practice_during_certification(quiz, trainee, now)
     current = open_attempt(quiz, trainee)
     if current is not None:

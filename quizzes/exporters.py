@@ -1,5 +1,6 @@
 """Write the bank out: JSON in export_bank's shape, and Moodle's GIFT."""
 
+import re
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
@@ -95,7 +96,18 @@ def _gift_questions(questions: Iterable[Question]) -> Iterable[GiftQuestion]:
         )
 
 
+# Where a spreadsheet may start a cell: the start of the text, or after any list separator a
+# locale may use (comma, semicolon, tab, pipe) or a line break, then spaces or quotes.
+_FORMULA_START = re.compile(r"(^|[,;|\t\r\n])([\s\"]*)(?=[=+\-@])")
+
+
 def csv_cell(value) -> str:
-    """Text safe for a spreadsheet: a cell starting with = + - @ would run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text safe for a spreadsheet: nothing in it can start a formula, whatever the separator.
+
+    A spreadsheet runs a cell starting with = + - @ (or a tab or carriage return). A name such
+    as `Bob;=1+1;x` splits into such a cell where ';' separates lists, so every place a cell
+    could start gets an apostrophe before the sign, which makes the rest plain text. Write
+    with csv.QUOTE_ALL as well.
+    """
+    text = _FORMULA_START.sub(r"\1\2'", str(value))
+    return "'" + text if text[:1] in ("\t", "\r") else text

@@ -101,6 +101,12 @@ class GradebookFilterForm(forms.Form):
         )
 
 
+class CohortFilterForm(forms.Form):
+    """Any id the browser sends (“²”, a 30-digit number) is either a known quiz or an error."""
+
+    quiz = forms.ModelChoiceField(reported_quizzes(), required=False)
+
+
 def _gradebook_rows(request):
     form = GradebookFilterForm(request.GET)
     form.is_valid()
@@ -150,7 +156,7 @@ class _Echo:
 
 
 def _gradebook_csv(rows, now):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
 
     def lines():
         yield writer.writerow(
@@ -255,12 +261,10 @@ def item_analysis(request, quiz_id):
 
 @instructor_view
 def cohort(request):
-    quiz_id = request.GET.get("quiz") or None
-    quiz = None
-    if quiz_id:
-        quiz = Quiz.objects.filter(pk=quiz_id).first() if quiz_id.isdigit() else None
-        if quiz is None:
-            messages.warning(request, _("That quiz is not known; showing every quiz."))
+    form = CohortFilterForm(request.GET)
+    quiz = form.cleaned_data["quiz"] if form.is_valid() else None
+    if form.errors:
+        messages.warning(request, _("That quiz is not known; showing every quiz."))
     data = insight.cohort_mastery(quiz.pk if quiz else None)
     return TemplateResponse(
         request,

@@ -72,3 +72,8 @@ def signed_in_sessions(get_response):
         return response
 
     return middleware
+
+
+def stamp_new_session(sender, request, user, **kwargs):
+    """A session saved by logging in counts as refreshed then (a user_logged_in receiver)."""
+    request.session[LAST_REFRESH] = int(time.time())

@@ -249,3 +249,48 @@ def test_generated_load_data_snapshots_questions_as_real_attempts_do(db):
         fresh.topic_name,
     )
     assert sorted(drawn.display_order) == fresh.display_order
+
+
+def test_starting_locks_the_trainees_row_before_counting_attempts(quiz_factory, alice):
+    quiz = quiz_factory(slug="limited", max_attempts=1)
+    with CaptureQueriesContext(connection) as queries:
+        start(quiz, alice)
+    first = next(q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"])
+    assert "accounts_user" in first
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_starts_at_once_with_one_attempt_left_start_one(quiz_factory, make_user):
+    """Needs PostgreSQL to race (CI runs it there); SQLite makes writers take turns anyway."""
+    import threading
+
+    from django.db import connections
+
+    from quizzes.attempts import AttemptRefused
+
+    quiz = quiz_factory(slug="limited", max_attempts=2)
+    trainee = make_user("racer@example.com", "Rae Racer")
+    submit_attempt(attempt=start(quiz, trainee), now=timezone.now())
+    barrier = threading.Barrier(20)
+    outcomes = []
+
+    def start_at_once():
+        try:
+            barrier.wait()
+            outcomes.append(start(quiz, trainee).pk)
+        except AttemptRefused:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=start_at_once) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 20
+    assert Attempt.objects.filter(quiz=quiz, trainee=trainee).count() == 2
+    second = Attempt.objects.get(quiz=quiz, trainee=trainee, submitted_at=None)
+    assert set(outcomes) <= {second.pk, "refused"}

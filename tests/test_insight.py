@@ -188,7 +188,9 @@ def test_the_gradebook_exports_what_the_filters_show(instructor_client, cohort):
     response = instructor_client.get(
         reverse("insight:gradebook"), {"passed": "yes", "format": "csv"}
     )
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content).decode()
+    assert content.startswith('"name","email","quiz",')  # every cell quoted
+    rows = list(csv.reader(io.StringIO(content)))
     assert rows[0] == [
         "name",
         "email",
@@ -221,6 +223,20 @@ def test_the_cohort_view_shows_mastery_per_topic_and_by_month(instructor_client,
     unknown = instructor_client.get(reverse("insight:cohort"), {"quiz": "nope"})
     assert unknown.status_code == 200
     assert "not known" in " ".join(str(m) for m in unknown.context["messages"])
+
+
+@pytest.mark.parametrize("quiz", ["²", "99999999999999999999999999", "-1", "1.5", "\x00"])
+def test_an_odd_quiz_id_on_the_cohort_view_shows_every_quiz(instructor_client, cohort, quiz):
+    response = instructor_client.get(reverse("insight:cohort"), {"quiz": quiz})
+    assert response.status_code == 200
+    assert response.context["quiz"] is None
+    assert "not known" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_the_cohort_view_narrows_to_a_known_quiz(instructor_client, cohort):
+    quiz, _people = cohort
+    response = instructor_client.get(reverse("insight:cohort"), {"quiz": str(quiz.pk)})
+    assert response.context["quiz"] == quiz
 
 
 def test_an_unknown_quiz_for_item_analysis_is_a_404(instructor_client, db):

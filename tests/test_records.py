@@ -513,3 +513,35 @@ def test_every_view_of_a_record_agrees_on_its_status(
         assert csv_rows[1][7] == label
         gradebook = instructor_client.get(reverse("insight:gradebook"), {"record": status})
         assert [row["record_status"] for row in gradebook.context["page"]] == [label]
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("Bob;=1+1;x", "Bob;'=1+1;x"),
+        ("Bob,=1+1", "Bob,'=1+1"),
+        ("Bob\t+1", "Bob\t'+1"),
+        ("a|@SUM(A1)", "a|'@SUM(A1)"),
+        ('x; "=cmd"', 'x; "\'=cmd"'),
+        ("line\n-2+3", "line\n'-2+3"),
+        ("=1+1", "'=1+1"),
+        ("\tstarts with a tab", "'\tstarts with a tab"),
+        ("Anne-Marie O'Neil", "Anne-Marie O'Neil"),
+        ("Infection control; Aftercare", "Infection control; Aftercare"),
+    ],
+)
+def test_no_cell_can_start_a_formula_after_any_separator(text, safe):
+    assert csv_cell(text) == safe
+
+
+def test_every_csv_cell_is_quoted(instructor_client, certification, make_user):
+    holder = make_user("semi@example.com", "Bob;=1+1;x")
+    pass_quiz(certification, holder)
+    record = CompletionRecord.objects.get()
+    content = admin_action(instructor_client, "export_csv", [record]).content.decode()
+    header, row = content.splitlines()[:2]
+    assert header.startswith('"name","job title",')
+    assert row.startswith('"Bob;\'=1+1;x",')
+    # Read with ';' as the separator, as a spreadsheet in such a locale would: no cell is a formula.
+    cells = [cell for line in content.splitlines() for cell in line.replace('"', "").split(";")]
+    assert not [cell for cell in cells if cell.lstrip()[:1] in ("=", "+", "-", "@")]

@@ -96,3 +96,13 @@ def test_one_setting_moves_uploaded_files_to_an_s3_compatible_bucket():
         env=PRODUCTION_ENV,
     )
     assert "FileSystemStorage" in local.stdout
+
+
+def test_production_cookies_are_secure_http_only_and_same_site():
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE,"
+        " s.CSRF_COOKIE_SECURE, s.CSRF_COOKIE_SAMESITE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    )
+    result = manage("shell", "-c", script, env=PRODUCTION_ENV)
+    assert result.stdout.splitlines()[-1].split() == ["True", "True", "Lax", "True", "Lax", "True"]
