@@ -121,3 +121,20 @@ def allow_password_reset_email(*, email: str, now: datetime) -> bool:
 
 def allow_verification_email(*, user_id: int, now: datetime) -> bool:
     return spend(VERIFICATION_EMAILS_PER_ACCOUNT, str(user_id), now)
+
+
+ALL_LIMITS = (
+    LOGIN_FAILURES_PER_ADDRESS,
+    LOGIN_FAILURES_PER_ACCOUNT,
+    SIGNUPS_PER_ADDRESS,
+    PASSWORD_RESETS_PER_ADDRESS,
+    PASSWORD_RESETS_PER_EMAIL,
+    VERIFICATION_EMAILS_PER_ACCOUNT,
+)
+
+
+def forget_refilled(now: datetime) -> int:
+    """Delete the counters untouched for longer than any period (they are full again)."""
+    longest = max(limit.period for limit in ALL_LIMITS)
+    deleted, _ = Throttle.objects.filter(updated_at__lt=now - longest).delete()
+    return deleted

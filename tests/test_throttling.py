@@ -156,6 +156,15 @@ def test_odd_usernames_get_the_forms_error_never_a_500(client, alice, url, usern
 
 
 @pytest.mark.parametrize("url", [reverse("login"), reverse("admin:login")])
+@pytest.mark.parametrize("password", ["nul\x00", "\U0001f600" * 2000, ""])
+def test_odd_passwords_get_the_forms_error_never_a_500(client, alice, url, password):
+    response = client.post(url, {"username": alice.email, "password": password})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not logged_in(client)
+
+
+@pytest.mark.parametrize("url", [reverse("login"), reverse("admin:login")])
 def test_an_over_long_email_is_refused_before_authentication(client, alice, url):
     response = client.post(url, {"username": "a" * 300 + "@example.com", "password": "x"})
     assert "at most 254 characters" in " ".join(response.context["form"].errors["username"])
@@ -224,3 +233,15 @@ def test_password_reset_requests_are_limited_per_address(client, alice):
     assert refused.status_code == 200
     assert "Too many reset requests" in form_errors(refused)
     assert mail.outbox == []
+
+
+def test_clear_throttles_deletes_only_refilled_counters(client, alice, capsys):
+    from django.core.management import call_command
+
+    login(client, alice.email, "wrong", address="198.51.100.7")
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        login(client, "bob@example.com", "wrong", address="203.0.113.9")
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        call_command("clear_throttles")
+    assert "Deleted 2 refilled throttle counter(s)." in capsys.readouterr().out
+    assert Throttle.objects.count() == 2  # bob's and 203.0.113.9's, 31 minutes old
