@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from smptraining.clients import client_address
 
@@ -40,15 +40,16 @@ def signup(request):
     return render(request, "accounts/signup.html", {"form": form})
 
 
+@require_safe
 def signup_done(request):
     return render(request, "accounts/signup_done.html")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_email_link(request, uidb64, token):
     """GET asks to confirm (mail scanners open links; they must not use them up); POST uses it."""
     try:
-        if request.method == "GET":
+        if request.method != "POST":
             user_for_link(uidb64, token)
             return render(request, "accounts/verify_email.html")
         user, issued = verify_email(uidb64=uidb64, token=token, now=timezone.now())

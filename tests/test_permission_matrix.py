@@ -34,6 +34,7 @@ OK = 200
 LOGIN = "login"  # a redirect to the site's login page, with ?next=
 ADMIN_LOGIN = "admin login"  # a redirect to the admin's login page, with ?next=
 REDIRECT = "redirect"  # a redirect elsewhere (a next step, never a login)
+BAD_REQUEST = 400
 FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
@@ -90,6 +91,17 @@ URLS = {
     "media": [get(*EVERYONE, kwargs=lambda w: {"name": w.illustration})],
     # Accounts
     "accounts:signup": [get(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT)],
+    "accounts:signup_done": [get(*EVERYONE)],
+    # A's link works for whoever holds it (it is the secret); A is verified, so using it says so.
+    "accounts:verify_email": [
+        get(*EVERYONE, kwargs=lambda w: verification_link(w.alice)),
+        get(*(BAD_REQUEST,) * 5, kwargs=lambda w: {**verification_link(w.alice), "token": "x-y"}),
+        post(*(BAD_REQUEST,) * 5, kwargs=lambda w: verification_link(w.alice)),
+    ],
+    "accounts:resend_verification_email": [
+        get(*POST_ONLY),
+        post(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ],
     "accounts:profile": [get(*SIGNED_IN)],
     "login": [get(*EVERYONE)],
     "logout": [get(*EVERYONE), post(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)],
@@ -324,6 +336,13 @@ def reset_link(user):
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
     }
+
+
+def verification_link(user):
+    """The arguments of the user's email verification link, valid now."""
+    from accounts.verification import link_arguments
+
+    return link_arguments(user)
 
 
 def axes_rows():
