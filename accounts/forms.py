@@ -54,7 +54,7 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
-    """A few reset requests per address, and a few emails per address asked for.
+    """A few reset requests per client address, and a few emails per email address.
 
     Past the per-email limit the page answers as usual and sends nothing, so it still does
     not tell whether the address has an account.
