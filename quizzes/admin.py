@@ -19,7 +19,7 @@ from .attempts import set_override
 from .exporters import bank_as_gift, bank_as_json, csv_cell
 from .forms import BankUploadForm
 from .grading import whole_percent
-from .importers import ImportRejected, apply_upload, read_upload
+from .importers import ImportRejected, apply_upload, read_upload, stored_plan
 from .models import (
     Attempt,
     AttemptOverride,
@@ -327,9 +327,10 @@ class QuestionAdmin(admin.ModelAdmin):
     def import_preview_view(self, request, import_id):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        upload = get_object_or_404(BankImport, pk=import_id)
+        # The file itself is not read again: its plan was kept when it was uploaded.
+        upload = get_object_or_404(BankImport.objects.defer("content"), pk=import_id)
         try:
-            plan = read_upload(upload)
+            plan = stored_plan(upload)
         except ImportRejected as error:
             self.message_user(
                 request, _("%(error)s Nothing was imported.") % {"error": error}, messages.ERROR

@@ -1,6 +1,7 @@
 """Read and write GIFT, the plain-text question format of Moodle.
 
-Pure Python apart from Django's gettext, which translates the messages of GiftError.
+Pure Python apart from Django's gettext, which translates the messages of GiftError, and nh3,
+which sanitises ``[html]`` text.
 
 ``parse_gift`` follows the way Moodle's ``qformat_gift`` reads a file, rule by rule, with these
 deliberate differences:
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import richtext
 from .textfiles import TextFileError, decode_text_file
 
 KINDS = ("single", "multiple", "true_false")
@@ -193,12 +195,19 @@ def _unescape(text: str) -> str:
 
 
 def _clean(raw: str) -> str:
-    """Turn raw GIFT text into plain text: trim, drop a format marker, resolve escapes, trim."""
+    """Turn raw GIFT text into question text: trim, drop a format marker, resolve escapes, trim.
+
+    ``[html]`` text is sanitised (see ``richtext``): its bold and italics stay, a script or a
+    link never gets in.
+    """
     text = _trim(raw)
     marker = _FORMAT_MARKER.match(text)
     if marker:
         text = text[marker.end() :]
-    return _trim(_unescape(text))
+    text = _trim(_unescape(text))
+    if marker and marker[0] == "[html]":
+        text = richtext.from_html(text)
+    return text
 
 
 def _trimmed_span(mask: str, start: int, end: int) -> tuple[int, int]:

@@ -6,7 +6,7 @@ is written; applying is one transaction, so a file is imported whole or not at a
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -135,6 +135,25 @@ class ImportPlan:
     @property
     def inactive_without_explanation(self) -> list[QuestionRow]:
         return [q for q in self.new_questions if not q.active and not q.explanation]
+
+    def as_json(self) -> dict:
+        """What was read from the file, for BankImport.plan (the split is redone on reading)."""
+        return {
+            "topics": [asdict(t) for t in self.topics],
+            "questions": [asdict(q) for q in self.questions],
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ImportPlan":
+        return cls(
+            topics=[TopicRow(**t) for t in data["topics"]],
+            questions=[
+                QuestionRow(**{**q, "choices": [ChoiceRow(**c) for c in q["choices"]]})
+                for q in data["questions"]
+            ],
+            skipped=data["skipped"],
+        )
 
 
 def check_file_bytes(data: bytes) -> str:
@@ -470,10 +489,31 @@ class ImportResult:
 
 
 def read_upload(upload: BankImport) -> ImportPlan:
-    """Parse and validate an uploaded file as it was stored."""
+    """Parse and validate an uploaded file, and keep the result with the upload (unsaved).
+
+    Call once, when the file arrives; later views read `stored_plan`.
+    """
     if upload.format == BankImport.Format.JSON:
-        return read_json_bank(bytes(upload.content))
-    return read_gift_bank(bytes(upload.content), topic=upload.topic)
+        plan = read_json_bank(bytes(upload.content))
+    else:
+        plan = read_gift_bank(bytes(upload.content), topic=upload.topic)
+    upload.plan = plan.as_json()
+    return plan
+
+
+def stored_plan(upload: BankImport) -> ImportPlan:
+    """The upload's plan as read when it arrived, split again against today's bank.
+
+    Costs two queries (compare_with_database), whatever the file's size. An upload made before
+    plans were kept is read once now and its plan saved.
+    """
+    if upload.plan is None:
+        plan = read_upload(upload)
+        BankImport.objects.filter(pk=upload.pk).update(plan=upload.plan)
+        return plan
+    plan = ImportPlan.from_json(upload.plan)
+    compare_with_database(plan)
+    return plan
 
 
 @transaction.atomic
@@ -489,7 +529,7 @@ def apply_upload(*, upload_id: int, actor, now) -> ImportResult | None:
         return None
     upload = BankImport.objects.select_related("topic").get(pk=upload_id)
     try:
-        return apply_plan(read_upload(upload), actor=actor, source=upload.file_name)
+        return apply_plan(stored_plan(upload), actor=actor, source=upload.file_name)
     except IntegrityError as error:  # a question or topic created meanwhile
         raise ImportRejected(str(error)) from None
 

@@ -336,6 +336,9 @@ class BankImport(models.Model):
     format = models.CharField(max_length=8, choices=Format.choices)
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL)
     content = models.BinaryField()
+    # The file as read and checked at upload (importers.ImportPlan as JSON), so a preview of a
+    # large file is not parsed again on every view. Empty for uploads made before it was kept.
+    plan = models.JSONField(null=True, blank=True, editable=False)
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
