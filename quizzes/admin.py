@@ -1,4 +1,5 @@
 import csv
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import audit
 from .attempts import set_override
 from .exporters import bank_as_gift, bank_as_json, csv_cell
 from .forms import BankUploadForm
@@ -53,8 +55,57 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and delete made here writes an audit row with before and after.
+
+    Django's own log (LogEntry) keeps only a message; this keeps the field values, the
+    choices of a question and the draw rules of a quiz, in the admin's own transaction.
+    """
+
+    def save_model(self, request, obj, form, change):
+        # The form has already changed `obj` in memory: read "before" from the database.
+        # Kept on the request until save_related, which runs after the inlines are saved.
+        if change:
+            request.audit_before = audit.snapshot(type(obj).objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        before = getattr(request, "audit_before", None) if change else None
+        after = audit.snapshot(obj)
+        if change and before == after:
+            return  # saved without a change
+        audit.log_action(
+            actor=request.user,
+            action=f"{obj._meta.label_lower}.{'changed' if change else 'added'}",
+            obj=obj,
+            before=before,
+            after=after,
+        )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._log_deleted(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self._log_deleted(request, obj)
+            super().delete_queryset(request, queryset)
+
+    def _log_deleted(self, request, obj):
+        audit.log_action(
+            actor=request.user,
+            action=f"{obj._meta.label_lower}.deleted",
+            obj=obj,
+            before=audit.snapshot(obj),
+        )
+
+
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(AuditedAdmin):
     list_display = ("name", "slug", "order", "question_count", "active_question_count")
     fields = ("name", "slug", "order", "study_notes", "referral_notes")
     list_editable = ("order",)
@@ -121,7 +172,7 @@ class ChoiceInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AuditedAdmin):
     list_display = (
         "key",
         "short_prompt",
@@ -180,10 +231,25 @@ class QuestionAdmin(admin.ModelAdmin):
         # Searching choices joins them; distinct() keeps one row per question.
         return queryset.distinct(), False
 
+    def _set_active(self, request, queryset, active: bool) -> int:
+        """Switch the questions on or off, with an audit row for each one that changes."""
+        with transaction.atomic():
+            changing = list(queryset.filter(active=not active))
+            Question.objects.filter(pk__in=[q.pk for q in changing]).update(active=active)
+            for question in changing:
+                audit.log_action(
+                    actor=request.user,
+                    action="quizzes.question.changed",
+                    obj=question,
+                    before={"active": not active},
+                    after={"active": active},
+                )
+        return len(changing)
+
     @admin.action(description=_("Activate selected questions"), permissions=["change"])
     def activate(self, request, queryset):
         without = list(queryset.filter(explanation="").values_list("key", flat=True))
-        count = queryset.exclude(explanation="").update(active=True)
+        count = self._set_active(request, queryset.exclude(explanation=""), True)
         self.message_user(
             request,
             ngettext("%(n)d question activated.", "%(n)d questions activated.", count)
@@ -199,7 +265,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Deactivate selected questions"), permissions=["change"])
     def deactivate(self, request, queryset):
-        count = queryset.update(active=False)
+        count = self._set_active(request, queryset, False)
         self.message_user(
             request,
             ngettext("%(n)d question deactivated.", "%(n)d questions deactivated.", count)
@@ -212,6 +278,13 @@ class QuestionAdmin(admin.ModelAdmin):
     def duplicate(self, request, queryset):
         with transaction.atomic():
             copies = [duplicate_question(q) for q in queryset.prefetch_related("choices")]
+            for copy in copies:
+                audit.log_action(
+                    actor=request.user,
+                    action="quizzes.question.added",
+                    obj=copy,
+                    after=audit.snapshot(copy),
+                )
         self.message_user(
             request,
             ngettext(
@@ -224,8 +297,6 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected questions as JSON"), permissions=["view"])
     def export_json(self, request, queryset):
-        import json
-
         body = json.dumps(bank_as_json(queryset, all_topics=False), indent=2, ensure_ascii=False)
         return _download(body, "questions.json", "application/json")
 
@@ -376,10 +447,39 @@ def _download(body: str, filename: str, content_type: str) -> HttpResponse:
 class AuditLogEntryAdmin(ReadOnlyAdmin):
     """The audit trail can be read, never written or edited by hand."""
 
-    list_display = ("created_at", "action", "object_repr", "actor")
-    list_filter = ("action",)
-    search_fields = ("object_repr", "action")
-    readonly_fields = ("created_at", "actor", "action", "object_repr", "data")
+    list_display = ("created_at", "action", "object_repr", "actor_name")
+    list_filter = ("action", "object_type", "created_at")
+    search_fields = ("object_repr", "action", "actor_name", "object_id")
+    date_hierarchy = "created_at"
+    fields = readonly_fields = (
+        "created_at",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "before_json",
+        "after_json",
+        "data_json",
+    )
+
+    @admin.display(description=_("before"))
+    def before_json(self, entry):
+        return _pretty_json(entry.before)
+
+    @admin.display(description=_("after"))
+    def after_json(self, entry):
+        return _pretty_json(entry.after)
+
+    @admin.display(description=_("data"))
+    def data_json(self, entry):
+        return _pretty_json(entry.data)
+
+
+def _pretty_json(value) -> str:
+    if value in (None, {}):
+        return "—"
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
 
 
 class DrawRuleInlineFormSet(BaseInlineFormSet):
@@ -486,7 +586,7 @@ class QuizForm(forms.ModelForm):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(AuditedAdmin):
     form = QuizForm
     list_display = (
         "title",

@@ -13,11 +13,11 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import audit
 from .grading import TopicScore, Verdict, earned_for, judge
 from .models import (
     Attempt,
     AttemptOverride,
-    AuditLogEntry,
     DrawnQuestion,
     DrawRule,
     Question,
@@ -750,6 +750,7 @@ def set_override(
         trainee=trainee, quiz=quiz, defaults={"reason": reason}
     )
     override = AttemptOverride.objects.select_for_update().get(pk=override.pk)
+    snapshot_before = None if _created else audit.snapshot(override)
     before = {"extra_minutes": override.extra_minutes, "extra_attempts": override.extra_attempts}
     override.extra_minutes = extra_minutes
     override.extra_attempts = extra_attempts
@@ -766,10 +767,12 @@ def set_override(
             # Less time never ends an attempt before now: what was saved stays within it.
             current.deadline = max(current.deadline + change, now)
             current.save(update_fields=["deadline"])
-    AuditLogEntry.objects.create(
+    audit.log_action(
         actor=actor,
         action="quizzes.override.set",
-        object_repr=str(override)[:255],
+        obj=override,
+        before=snapshot_before,
+        after=audit.snapshot(override),
         data={
             "trainee": trainee.pk,
             "quiz": quiz.pk,

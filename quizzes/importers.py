@@ -15,11 +15,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from . import audit
 from .gift import GiftError, parse_gift
 from .models import (
     ILLUSTRATION_NAME,
     ILLUSTRATIONS,
-    AuditLogEntry,
     BankImport,
     Choice,
     ChoiceDraft,
@@ -563,10 +563,11 @@ def apply_plan(plan: ImportPlan, *, actor=None, source: str = "") -> ImportResul
         inactive_keys=[q.key for q in plan.inactive_without_explanation],
         skipped=plan.skipped,
     )
-    AuditLogEntry.objects.create(
+    audit.log_action(
         actor=actor,
         action="quizzes.bank.imported",
-        object_repr=source[:255],
+        object_repr=source,
+        after={"questions": [q.key for q in plan.new_questions]},
         data={
             "topics_created": result.topics_created,
             "questions_created": result.questions_created,

@@ -296,29 +296,64 @@ class Choice(models.Model):
         return self.text
 
 
+class AuditLogRefused(Exception):
+    """The audit log is append-only: a row is never changed or deleted once written."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogRefused("The audit log is append-only: its rows cannot be updated.")
+
+    def delete(self):
+        raise AuditLogRefused("The audit log is append-only: its rows cannot be deleted.")
+
+
 class AuditLogEntry(models.Model):
-    """Who did what to which object: written in the same transaction as the change itself."""
+    """Who did what to which object, and the object before and after: written in the same
+    transaction as the change itself (see quizzes/audit.py), and never changed afterwards.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE too (migration 0013).
+    """
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    # No database constraint and nothing done on delete: a row outlives the account that acted,
+    # and `actor_name` keeps who it was.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
         verbose_name=_("actor"),
     )
+    actor_name = models.CharField(_("who"), max_length=255, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_type = models.CharField(_("kind of object"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
+    objects = AuditLogQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        base_manager_name = "objects"
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log entries")
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogRefused("The audit log is append-only: its rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogRefused("The audit log is append-only: its rows cannot be deleted.")
 
 
 class BankImport(models.Model):

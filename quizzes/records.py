@@ -16,12 +16,11 @@ from django.utils.translation import ngettext
 
 from smptraining.links import absolute_reverse
 
-from . import emails
+from . import audit, emails
 from .grading import TopicScore
 from .models import (
     STATUS_LIST_SIZE,
     Attempt,
-    AuditLogEntry,
     CodeLookupWindow,
     CompletionRecord,
     Quiz,
@@ -315,10 +314,14 @@ def revoke_record(*, record_id: int, reason: str, actor, now: datetime) -> Compl
     record = CompletionRecord.objects.get(pk=record_id)
     if not revoked:
         raise RecordRefused(_("This record was already revoked."))
-    AuditLogEntry.objects.create(
+    after = audit.snapshot(record)
+    before = {**after, "revoked_at": None, "revoked_by_id": None, "revocation_reason": ""}
+    audit.log_action(
         actor=actor,
         action="quizzes.record.revoked",
-        object_repr=str(record)[:255],
+        obj=record,
+        before=before,
+        after=after,
         data={"record": record.pk, "code": record.verification_code, "reason": reason},
     )
     return record

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from . import audit
 from .exporters import question_as_json
 from .importers import (
     ImportPlan,
@@ -25,7 +26,7 @@ from .importers import (
     parse_json_bank,
     read_json_bank,
 )
-from .models import ILLUSTRATIONS, AuditLogEntry, Choice, DrawRule, Question, Quiz, Topic
+from .models import ILLUSTRATIONS, Choice, DrawRule, Question, Quiz, Topic
 
 BANK_DIR = Path(__file__).resolve().parent / "bank"
 HISTORY = "history.json"
@@ -280,8 +281,11 @@ def _upgrade(plan: ImportPlan, history: dict) -> UpgradeReport:
     _upgrade_questions(plan, history, current, report)
     _upgrade_quizzes(plan, history, current, report)
     if report.changed:
-        AuditLogEntry.objects.create(
-            action="quizzes.bank.upgraded", object_repr="load_safety_bank", data=report.as_data()
+        audit.log_action(
+            actor=None,
+            action="quizzes.bank.upgraded",
+            object_repr="load_safety_bank",
+            data=report.as_data(),
         )
     return report
 
