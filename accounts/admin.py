@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .personal_data import delete_account
 
 
 class UserChangeAdminForm(UserChangeForm):
@@ -38,3 +40,16 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+
+    def get_deleted_objects(self, objs, request):
+        """The deletion workflow decides what goes with an account (attempts are anonymised,
+        records kept), so rows this admin may not delete by hand do not stand in the way."""
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
+
+    def delete_model(self, request, obj):
+        delete_account(user=obj, actor=request.user, now=timezone.now())
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            delete_account(user=user, actor=request.user, now=timezone.now())

@@ -120,3 +120,26 @@ class ProfileForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(_("Enter your full name."))
         return name
+
+
+class DeleteAccountForm(forms.Form):
+    """Asks for the password once more: deleting an account cannot be undone."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("That is not your password. Your account has not been deleted.")
+            )
+        return password

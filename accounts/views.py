@@ -1,18 +1,28 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from smptraining.clients import client_address
 
 from . import throttling
-from .forms import LoginForm, ProfileForm, SignupForm, ThrottledPasswordResetForm
+from .forms import (
+    DeleteAccountForm,
+    LoginForm,
+    ProfileForm,
+    SignupForm,
+    ThrottledPasswordResetForm,
+)
+from .personal_data import delete_account, export_personal_data
 from .registration import ResendRefused, resend_verification, sign_up
 from .verification import VerificationRefused, user_for_link, verify_email
 
@@ -119,6 +129,39 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+@login_required
+@require_GET
+def export_data(request):
+    """Everything held about the signed-in person, as a JSON file named with today's date."""
+    now = timezone.now()
+    response = JsonResponse(
+        export_personal_data(request.user, now=now),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="smp-training-data-{timezone.localdate(now):%Y-%m-%d}.json"'
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account_view(request):
+    """Explain what deleting keeps and what it removes, then delete on the password."""
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        delete_account(user=request.user, actor=request.user, now=timezone.now())
+        logout(request)
+        messages.success(request, _("Your account has been deleted."))
+        return redirect("home")
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {"form": form, "records": request.user.completion_records.order_by("issued_at")},
+    )
 
 
 class LogoutView(auth_views.LogoutView):

@@ -783,8 +783,35 @@ class CompletionRecordAdmin(ReadOnlyAdmin):
         "revocation_reason",
         "previous",
         "public_page",
+        "kept_until",
     ]
     fields = readonly_fields
+
+    @admin.display(description=_("kept until"))
+    def kept_until(self, record):
+        return record.retain_until
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting is for records past their retention date (purge_expired_records does it);
+        # delete_view says why any other one stays.
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one record at a time, each checked
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        record = self.get_object(request, object_id)
+        if record is not None and timezone.now() < record.retain_until:
+            self.message_user(
+                request,
+                _("This record is kept until %(date)s and cannot be deleted before then.")
+                % {"date": f"{record.retain_until:%Y-%m-%d}"},
+                messages.ERROR,
+            )
+            return redirect("admin:quizzes_completionrecord_change", record.pk)
+        return super().delete_view(request, object_id, extra_context)
 
     @admin.display(description=_("status"))
     def status_label(self, record):

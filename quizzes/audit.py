@@ -39,8 +39,12 @@ def snapshot(obj: models.Model) -> dict:
         values["draw_rules"] = list(
             obj.draw_rules.order_by("topic_id").values("topic_id", "count", "floor")
         )
-    # Through the JSON encoder and back: dates, decimals and UUIDs become plain JSON values.
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    return as_json_data(values)
+
+
+def as_json_data(value):
+    """Through Django's JSON encoder and back: dates, decimals and UUIDs become JSON values."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def log_action(
@@ -52,6 +56,7 @@ def log_action(
     before: dict | None = None,
     after: dict | None = None,
     data: dict | None = None,
+    object_id: int | str = "",
 ) -> AuditLogEntry:
     """Write one audit row: `action` is dotted (``quizzes.question.changed``). One query."""
     fields = {}
@@ -62,7 +67,11 @@ def log_action(
             "object_repr": object_repr or str(obj),
         }
     else:
-        fields = {"object_type": action.rpartition(".")[0], "object_repr": object_repr}
+        fields = {
+            "object_type": action.rpartition(".")[0],
+            "object_id": str(object_id),
+            "object_repr": object_repr,
+        }
     fields["object_repr"] = fields["object_repr"][:255]
     return AuditLogEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
@@ -70,6 +79,6 @@ def log_action(
         action=action,
         before=before,
         after=after,
-        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
+        data=as_json_data(data or {}),
         **fields,
     )

@@ -218,7 +218,11 @@ def attempt(request, attempt_id):
         "insight/attempt.html",
         _context(
             request,
-            _("%(name)s: %(quiz)s") % {"name": taken.trainee.full_name, "quiz": taken.quiz.title},
+            _("%(name)s: %(quiz)s")
+            % {
+                "name": taken.trainee.full_name if taken.trainee else _("a deleted account"),
+                "quiz": taken.quiz.title,
+            },
             taken=taken,
             questions=questions,
         ),

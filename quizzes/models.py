@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -534,11 +535,16 @@ class DrawRule(models.Model):
 
 
 class Attempt(models.Model):
-    """One sitting of a quiz by a trainee, with its questions drawn and snapshotted at start."""
+    """One sitting of a quiz by a trainee, with its questions drawn and snapshotted at start.
+
+    When the trainee deletes their account, their submitted attempts stay, without anyone's
+    name, for the quiz's statistics (accounts/personal_data.py).
+    """
 
     trainee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="attempts",
         verbose_name=_("trainee"),
     )
@@ -726,7 +732,33 @@ class AttemptOverride(models.Model):
         return f"{self.trainee} — {self.quiz}"
 
 
+class RecordRetained(Exception):
+    """A completion record cannot be deleted before its retention date."""
+
+
+# Training records are kept three years from the training date (OSHA 29 CFR 1910.1030(h)(2)),
+# and never before they expire: 1096 days are three years with their leap day.
+RECORD_RETENTION = timedelta(days=1096)
+
+
+def past_retention(now) -> models.Q:
+    """The rule of CompletionRecord.retain_until as a filter: records that may be deleted."""
+    return models.Q(issued_at__lte=now - RECORD_RETENTION, expires_at__lte=now)
+
+
 class CompletionRecordQuerySet(models.QuerySet):
+    def past_retention(self, now):
+        return self.filter(past_retention(now))
+
+    def delete(self):
+        """Refuse unless every record here is past its retention date."""
+        now = timezone.now()
+        if self.exclude(past_retention(now)).exists():
+            raise RecordRetained(
+                _("A completion record cannot be deleted before its retention date.")
+            )
+        return super().delete()
+
     def with_status(self, now):
         """Annotate `current_status`: Valid, Expiring, Expired or Revoked at `now`.
 
@@ -880,6 +912,19 @@ class CompletionRecord(models.Model):
     def status_label(self, now) -> str:
         return self.Status(self.status(now)).label
 
+    @property
+    def retain_until(self):
+        """The date before which no one may delete the record: 3 years after the training,
+        and not before it expires (the same rule as `past_retention`)."""
+        return max(self.issued_at + RECORD_RETENTION, self.expires_at)
+
+    def delete(self, *args, **kwargs):
+        if timezone.now() < self.retain_until:
+            raise RecordRetained(
+                _("This record is kept until %(date)s and cannot be deleted before then.")
+                % {"date": f"{self.retain_until:%Y-%m-%d}"}
+            )
+        return super().delete(*args, **kwargs)
 
 class CodeLookupWindow(models.Model):
     """How many verification codes one client looked up in one time window.

@@ -407,3 +407,21 @@ def send_instructor_digest(now: datetime) -> dict[str, int]:
                 lambda: emails.send_instructor_digest(recipients, expiring, expired)
             )
     return {"expiring": len(expiring), "expired": len(expired)}
+
+
+@transaction.atomic
+def purge_expired_records(*, now: datetime) -> int:
+    """Delete the records past their retention date (CompletionRecord.retain_until); return
+    how many. Their codes go to the audit trail, so a verifier's question can be answered."""
+    expired = CompletionRecord.objects.past_retention(now)
+    codes = list(expired.values_list("verification_code", flat=True))
+    if not codes:
+        return 0
+    audit.log_action(
+        actor=None,
+        action="quizzes.record.purged",
+        object_repr=ngettext("%(n)d record", "%(n)d records", len(codes)) % {"n": len(codes)},
+        data={"codes": codes},
+    )
+    expired.delete()
+    return len(codes)
