@@ -9,7 +9,7 @@ export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint chromium
+.PHONY: install run test lint chromium backup restore
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,15 @@ run: install
 
 test: install chromium
 	$(BIN)/python -m pytest
+
+# A consistent copy of the database while the site runs, into backups/ (dated).
+backup: install
+	$(BIN)/python manage.py backup
+
+# Bring one back: make restore FILE=backups/smptraining-20260101-020000.sqlite3
+restore: install
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/..."; exit 1; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 lint: install
 	$(BIN)/ruff check .
