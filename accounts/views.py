@@ -10,7 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from smptraining.clients import client_address
 
@@ -132,7 +132,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 @login_required
-@require_GET
+@require_safe
 def export_data(request):
     """Everything held about the signed-in person, as a JSON file named with today's date."""
     now = timezone.now()
@@ -148,7 +148,7 @@ def export_data(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_account_view(request):
     """Explain what deleting keeps and what it removes, then delete on the password."""
     form = DeleteAccountForm(request.user, request.POST or None)

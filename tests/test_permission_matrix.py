@@ -103,6 +103,12 @@ URLS = {
         post(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ],
     "accounts:profile": [get(*SIGNED_IN)],
+    "accounts:export_data": [get(*SIGNED_IN)],
+    # A wrong password: the form again, nothing deleted.
+    "accounts:delete_account": [
+        get(*SIGNED_IN),
+        post(LOGIN, OK, OK, OK, OK, data={"password": "x"}),
+    ],
     "login": [get(*EVERYONE)],
     "logout": [get(*EVERYONE), post(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)],
     "password_change": [get(*SIGNED_IN)],
