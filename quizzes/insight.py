@@ -60,8 +60,13 @@ class GradebookFilters:
 
 
 def gradebook(filters: GradebookFilters, now: datetime) -> QuerySet:
-    """One row per trainee and quiz with submitted attempts. Evaluating it is one query."""
-    attempts = Attempt.objects.filter(submitted_at__isnull=False, is_missed_practice=False)
+    """One row per trainee and quiz with submitted attempts. Evaluating it is one query.
+
+    Attempts of deleted accounts (no trainee) count in the statistics, not here.
+    """
+    attempts = Attempt.objects.filter(
+        submitted_at__isnull=False, is_missed_practice=False, trainee__isnull=False
+    )
     if filters.quiz_id:
         attempts = attempts.filter(quiz_id=filters.quiz_id)
     if filters.since:

@@ -163,7 +163,7 @@ def test_a_superuser_deletes_a_user_in_the_admin_with_the_same_effect(
     assert entry.data["by"] == "administrator"
 
 
-def test_the_item_analysis_still_counts_an_anonymised_attempt(
+def test_instructor_pages_show_an_anonymised_attempt_without_a_name(
     instructor_client, certified_alice, certification
 ):
     delete_account(user=certified_alice, actor=certified_alice, now=timezone.now())
@@ -171,6 +171,13 @@ def test_the_item_analysis_still_counts_an_anonymised_attempt(
     page = instructor_client.get(reverse("insight:attempt", args=[attempt.pk]))
     assert page.status_code == 200
     assert "a deleted account" in page.content.decode()
+    analysis = instructor_client.get(reverse("insight:item_analysis", args=[certification.pk]))
+    assert analysis.status_code == 200
+    assert "Alice" not in analysis.content.decode()
+    gradebook = instructor_client.get(reverse("insight:gradebook"))
+    assert gradebook.status_code == 200
+    assert "Alice" not in gradebook.content.decode()
+    assert instructor_client.get(reverse("insight:cohort")).status_code == 200
 
 
 # --- Retention -------------------------------------------------------------------------------
