@@ -313,7 +313,7 @@ class AuditLogEntry(models.Model):
     """Who did what to which object, and the object before and after: written in the same
     transaction as the change itself (see quizzes/audit.py), and never changed afterwards.
 
-    On PostgreSQL a trigger refuses UPDATE and DELETE too (migration 0013).
+    On PostgreSQL a trigger refuses UPDATE and DELETE too (migration 0014).
     """
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)

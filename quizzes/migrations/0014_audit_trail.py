@@ -56,7 +56,7 @@ def allow_changes_on_postgresql(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0012_bank_import_plan'),
+        ('quizzes', '0013_bank_import_plan'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
