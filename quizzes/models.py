@@ -926,6 +926,7 @@ class CompletionRecord(models.Model):
             )
         return super().delete(*args, **kwargs)
 
+
 class CodeLookupWindow(models.Model):
     """How many verification codes one client looked up in one time window.
 
