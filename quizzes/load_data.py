@@ -19,7 +19,7 @@ from django.db import transaction
 from .attempts import drawn_snapshot, topic_floors
 from .grading import TopicScore, earned_for, judge
 from .models import Attempt, CompletionRecord, DrawnQuestion, Question, Quiz
-from .records import new_record
+from .records import free_status_list_indexes, new_record
 from .safety_bank import CERTIFICATION_SLUG, load_safety_bank
 
 CHUNK = 250  # trainees per transaction
@@ -181,4 +181,7 @@ def _records(quiz, attempts):
     for attempt in attempts:
         if attempt.passed:
             latest[attempt.trainee_id] = attempt
-    return [new_record(a, a._topic_scores) for a in latest.values()]
+    records = [new_record(a, a._topic_scores) for a in latest.values()]
+    for record, position in zip(records, free_status_list_indexes(len(records)), strict=True):
+        record.status_list_index = position
+    return records

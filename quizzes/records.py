@@ -188,27 +188,29 @@ def identity_hash(email: str, salt: str) -> str:
 
 
 def free_status_list_indexes(count: int) -> list[int]:
-    """`count` random positions that no record holds in the status list. Usually one query.
+    """`count` random positions that no record holds in the status list.
 
-    Raises RecordRefused when the list has no room left.
+    One query per 400 positions while the list is mostly free. Raises RecordRefused when the
+    list has no room left.
     """
     rng = secrets.SystemRandom()
     chosen: set[int] = set()
-    for _draw in range(20):
-        wanted = count - len(chosen)
-        candidates = set(rng.sample(range(STATUS_LIST_SIZE), min(STATUS_LIST_SIZE, 2 * wanted + 8)))
+    fruitless = 0
+    while len(chosen) < count:
+        wanted = min(count - len(chosen), 400)
+        candidates = {rng.randrange(STATUS_LIST_SIZE) for _draw in range(2 * wanted + 8)}
         candidates -= chosen
-        taken = set(
-            CompletionRecord.objects.filter(status_list_index__in=candidates).values_list(
-                "status_list_index", flat=True
-            )
+        taken = CompletionRecord.objects.filter(status_list_index__in=candidates).values_list(
+            "status_list_index", flat=True
         )
-        chosen.update(sorted(candidates - taken)[:wanted])
-        if len(chosen) == count:
-            result = list(chosen)
-            rng.shuffle(result)
-            return result
-    raise RecordRefused(_("The revocation status list is full: no record can be issued."))
+        free = sorted(candidates - set(taken))
+        chosen.update(rng.sample(free, min(wanted, len(free))))
+        fruitless = 0 if free else fruitless + 1
+        if fruitless == 20:
+            raise RecordRefused(_("The revocation status list is full: no record can be issued."))
+    positions = list(chosen)
+    rng.shuffle(positions)
+    return positions
 
 
 def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=None):

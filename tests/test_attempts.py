@@ -238,8 +238,12 @@ def test_a_move_leads_where_the_button_says_and_is_remembered(
 
 def test_generated_load_data_snapshots_questions_as_real_attempts_do(db):
     from quizzes.load_data import generate
+    from quizzes.models import CompletionRecord
 
-    generate(trainees=2, attempts_per_trainee=1, now=timezone.now(), seed=3)
+    totals = generate(trainees=30, attempts_per_trainee=2, now=timezone.now(), seed=3)
+    # Passes issue records, each with its own place in the revocation status list.
+    positions = CompletionRecord.objects.values_list("status_list_index", flat=True)
+    assert 0 < totals["records"] == len(set(positions))
     drawn = DrawnQuestion.objects.select_related("question__topic").first()
     question = Question.objects.prefetch_related("choices").get(pk=drawn.question_id)
     fresh = drawn_snapshot(question, shuffle_choices=False, rng=random.Random(0))

@@ -204,3 +204,11 @@ def test_status_list_positions_are_spread_over_the_whole_list(certification, mak
     positions = list(CompletionRecord.objects.values_list("status_list_index", flat=True))
     assert len(set(positions)) == 12
     assert max(positions) > 1000  # drawn at random, not counted up from 0
+
+
+def test_a_full_status_list_refuses_to_issue_rather_than_share_a_bit(record, monkeypatch):
+    CompletionRecord.objects.update(status_list_index=0)
+    monkeypatch.setattr(records, "STATUS_LIST_SIZE", 2)
+    assert records.free_status_list_indexes(1) == [1]
+    with pytest.raises(records.RecordRefused, match="status list is full"):
+        records.free_status_list_indexes(2)
