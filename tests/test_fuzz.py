@@ -139,10 +139,9 @@ def send(client, method, url, data=None, *, skip=(), **extra):
     before = snapshot(skip)
     response = getattr(client, method)(url, data or {}, **extra)
     assert response.status_code < 500, f"{method.upper()} {url} {data!r:.300} -> 500"
-    event(
-        f"{method.upper()} {url.split('/')[1]}: {'accepted' if accepted(response) else 'refused'}"
-    )
-    if not accepted(response):
+    took = accepted(response)
+    event(f"{method.upper()} /{url.split('/')[1]}/: {'accepted' if took else 'refused or shown'}")
+    if not took:
         after = snapshot(skip)
         changed = [label for label in before if before[label] != after[label]]
         assert not changed, (
