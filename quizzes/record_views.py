@@ -12,7 +12,8 @@ from smptraining.clients import client_address
 from smptraining.links import absolute_reverse
 
 from . import openbadges
-from .certificates import certificate_pdf, verify_url
+from .certificate_files import stored_certificate_pdf
+from .certificates import verify_url
 from .models import CompletionRecord
 from .records import LookupRefused, find_record, issuer_details, normalize_code
 
@@ -34,13 +35,16 @@ def my_records(request):
 @login_required
 @require_safe
 def record_pdf(request, code):
-    """The holder's certificate; anyone else's is a 404. A revoked one still downloads, marked."""
+    """The holder's certificate; anyone else's is a 404. A revoked one still downloads, marked.
+
+    Rendered on the first download of each version of the record, then read from the storage.
+    """
     record = get_object_or_404(
         CompletionRecord.objects.with_status(timezone.now()),
         verification_code=code,
         trainee=request.user,
     )
-    pdf = certificate_pdf(record, status=record.current_status)
+    pdf = stored_certificate_pdf(record, status=record.current_status)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="smp-safety-certificate-{record.issued_at:%Y-%m-%d}.pdf"'

@@ -141,6 +141,43 @@ def test_a_revoked_records_pdf_still_downloads_marked_revoked(alice_client, reco
     assert "REVOKED" in text
 
 
+def test_the_certificate_is_rendered_once_and_then_read_from_the_storage(
+    alice_client, record, monkeypatch
+):
+    from quizzes import certificates
+
+    rendered = []
+    render = certificates.certificate_pdf
+    monkeypatch.setattr(
+        certificates, "certificate_pdf", lambda *a, **kw: rendered.append(1) or render(*a, **kw)
+    )
+    url = reverse("quizzes:record_pdf", args=[record.verification_code])
+    first = alice_client.get(url).content
+    second = alice_client.get(url).content
+    assert len(rendered) == 1
+    assert first == second
+    assert "Alice Adams" in pdf_text_and_qr(second)[0]
+
+
+def test_a_kept_certificate_is_made_again_when_the_record_changes(alice_client, record, instructor):
+    url = reverse("quizzes:record_pdf", args=[record.verification_code])
+    assert "Valid" in pdf_text_and_qr(alice_client.get(url).content)[0]
+    revoke_record(record_id=record.pk, reason="Fraud", actor=instructor, now=timezone.now())
+    assert "REVOKED" in pdf_text_and_qr(alice_client.get(url).content)[0]
+    CompletionRecord.objects.filter(pk=record.pk).update(holder_name="Alice Corrected")
+    assert "Alice Corrected" in pdf_text_and_qr(alice_client.get(url).content)[0]
+
+
+def test_a_kept_certificate_turns_expired_with_the_record(client, alice, record):
+    url = reverse("quizzes:record_pdf", args=[record.verification_code])
+    client.force_login(alice)
+    client.get(url)
+    with time_machine.travel(record.expires_at + timedelta(days=1)):
+        client.force_login(alice)  # the first session has expired by then
+        text = pdf_text_and_qr(client.get(url).content)[0]
+    assert "EXPIRED" in text
+
+
 def test_another_trainees_pdf_is_a_404(client, record, bob):
     client.force_login(bob)
     url = reverse("quizzes:record_pdf", args=[record.verification_code])
