@@ -9,7 +9,7 @@ export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint chromium backup restore
+.PHONY: install run test lint chromium backup restore bench loadtest
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,14 @@ restore: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Trainee pages' requests per second against Django's own bare view; writes BENCHMARKS.md.
+bench: install
+	$(BIN)/python bench/pages.py
+
+# 200 trainees taking the certification at once on a throwaway PostgreSQL; writes BENCHMARKS.md.
+loadtest: install
+	.ci/with-postgres $(BIN)/python bench/loadtest.py
 
 # Browser tests drive Debian's Chromium. Install it where we may (root, or password-less sudo).
 chromium:

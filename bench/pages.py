@@ -230,16 +230,17 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    load = ", load average at start {:.1f}".format(os.getloadavg()[0])
+    load = f", load average at start {os.getloadavg()[0]:.1f}"
     return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}{load}"
 
 
-def write_table(text: str) -> None:
+def write_section(text: str, start_mark=START_MARK, end_mark=END_MARK) -> None:
+    """Put text in BENCHMARKS.md between the marks: in place of the last run's, or near the top."""
     current = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    block = f"{START_MARK}\n{text}\n{END_MARK}"
-    if START_MARK in current:
-        before, rest = current.split(START_MARK, 1)
-        after = rest.split(END_MARK, 1)[1]
+    block = f"{start_mark}\n{text}\n{end_mark}"
+    if start_mark in current:
+        before, rest = current.split(start_mark, 1)
+        after = rest.split(end_mark, 1)[1]
         current = before + block + after
     else:
         head, sep, tail = current.partition("\n\n")
@@ -349,7 +350,7 @@ def main():
     print()
     print(text)
     if not args.no_write:
-        write_table(text)
+        write_section(text)
         print(f"\nWritten to {BENCHMARKS.relative_to(ROOT)}.")
     if missed:
         print("Below goal: " + ", ".join(missed))
