@@ -309,18 +309,16 @@ class YearMonth(Func):
     """'YYYY-MM' of a moment in UTC, computed natively by the database.
 
     TruncMonth runs a Python function per row on SQLite; over 750,000 responses that alone
-    takes seconds.
+    takes seconds, and even strftime's parsing costs a third of the query there.
     """
 
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps moments in SQLite as UTC text, "YYYY-MM-DD HH:MM:SS...": the month is
+        # its first seven characters, cheaper to cut than strftime is to parse.
         return self.as_sql(
-            compiler,
-            connection,
-            function="strftime",
-            template="%(function)s('%%%%Y-%%%%m', %(expressions)s)",
-            **extra,
+            compiler, connection, function="substr", template="%(function)s(%(expressions)s, 1, 7)"
         )
 
     def as_postgresql(self, compiler, connection, **extra):

@@ -668,6 +668,16 @@ class DrawnQuestion(models.Model):
                 name="drawn_earned_fraction",
             ),
         ]
+        indexes = [
+            # Covers the instructor pages' passes over every response (item analysis, cohort
+            # mastery): the database reads these narrow entries, not the wide snapshot rows
+            # with their prompt and choices (a PostgreSQL index-only scan, a SQLite covering
+            # index).
+            models.Index(
+                fields=["attempt", "question", "version", "topic", "earned", "selected"],
+                name="drawn_insight_cover",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.attempt_id}#{self.position}"
