@@ -57,7 +57,11 @@ def make_data() -> dict:
     practice = Quiz.objects.filter(published=True).exclude(pk=certification.pk).first()
 
     done = User.objects.create_user(
-        "done@example.com", "unused-password-1234", full_name="Dana Done", job_title="Trainee"
+        "done@example.com",
+        "unused-password-1234",
+        full_name="Dana Done",
+        job_title="Trainee",
+        email_verified_at=timezone.now(),
     )
     now = timezone.now()
     attempt = workflows.start_attempt(quiz=practice, trainee=done, now=now)
@@ -69,7 +73,11 @@ def make_data() -> dict:
     record = CompletionRecord.objects.get(attempt=passed)
 
     busy = User.objects.create_user(
-        "busy@example.com", "unused-password-1234", full_name="Bo Busy", job_title="Trainee"
+        "busy@example.com",
+        "unused-password-1234",
+        full_name="Bo Busy",
+        job_title="Trainee",
+        email_verified_at=timezone.now(),
     )
     current = workflows.start_attempt(quiz=certification, trainee=busy, now=timezone.now())
     answer_everything(current, right=True)  # a full navigator: every question answered
