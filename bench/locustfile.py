@@ -32,15 +32,28 @@ _finished = []
 
 
 def answer_key(attempt_id: int) -> list[tuple[int, list[int], int]]:
-    """(position, places of the right choices, their mask) of each question of the attempt."""
+    """(position, places of the right choices, their mask) of each question of the attempt.
+
+    Each simulated trainee is a greenlet, which Django treats as a thread with a connection of
+    its own: the connection is closed at once, or 200 trainees would hold 200 connections.
+    """
     import django
 
     django.setup()
+    from django.db import connection
+
     from quizzes.models import DrawnQuestion
 
-    rows = DrawnQuestion.objects.filter(attempt_id=attempt_id).order_by("position")
+    try:
+        rows = list(
+            DrawnQuestion.objects.filter(attempt_id=attempt_id)
+            .order_by("position")
+            .only("position", "display_order", "correct")
+        )
+    finally:
+        connection.close()
     key = []
-    for drawn in rows.only("position", "display_order", "correct"):
+    for drawn in rows:
         places = [
             place
             for place, index in enumerate(drawn.display_order, start=1)
