@@ -101,9 +101,9 @@ WSGI_APPLICATION = "smptraining.wsgi.application"
 # Connections are kept between requests on both (DATABASE_CONN_MAX_AGE seconds). Opening one
 # costs more than a simple page's queries: on SQLite Django registers its SQL functions and runs
 # the PRAGMAs below on every connect, on PostgreSQL it is a TCP and authentication round trip.
-# SQLite used to be forced to 0, a habit from when a kept SQLite connection seemed to risk
-# locking; it does not here: requests run in autocommit, so no transaction (and no read snapshot
-# that would hold back a WAL checkpoint) stays open between requests. gunicorn's sync workers
+# SQLite was forced to 0 from the first commit, without a reason given; the usual worry, a kept
+# connection holding a lock or a read snapshot that blocks WAL checkpoints, does not apply:
+# requests run in autocommit, so no transaction stays open between requests. gunicorn's sync workers
 # serve one request at a time, so a kept connection per worker is already a pool of the right
 # size; psycopg's pool would only add a second layer (and it requires CONN_MAX_AGE = 0).
 # Health checks reconnect after a PostgreSQL restart instead of failing one request.

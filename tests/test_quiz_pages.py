@@ -92,6 +92,23 @@ def test_resume_returns_where_the_trainee_left_off(alice_client, quiz):
     assert re.search(r'value="1" id="choice-1" checked', page)
 
 
+def test_the_navigator_marks_the_current_question_and_the_answered_ones(alice_client, quiz):
+    attempt, response = start_via_post(alice_client, quiz)
+    alice_client.post(response.url, {"choice": "1", "go": "3"})
+    page = alice_client.get(reverse("quizzes:question", args=[attempt.pk, 3])).content.decode()
+    buttons = re.findall(r'<button type="submit" name="go" value="(\d+)"[^>]*>', page)
+    assert buttons == [str(n) for n in range(1, 11)]
+    assert re.search(
+        r'value="1" class="btn btn-sm btn-success" aria-label="Question 1, answered"', page
+    )
+    assert re.search(
+        r'value="3" class="btn btn-sm btn-dark" aria-label="Question 3, not answered" '
+        r'aria-current="step"',
+        page,
+    )
+    assert 'aria-label="Question 2, not answered">2</button>' in page
+
+
 def test_a_tampered_choice_gets_a_message_and_saves_nothing(alice_client, quiz):
     attempt, response = start_via_post(alice_client, quiz)
     response = alice_client.post(response.url, {"choice": "42", "go": "next"}, follow=True)
