@@ -110,6 +110,7 @@ def main():
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "SITE_URL": f"http://127.0.0.1:{port}",
             "MEDIA_ROOT": str(workdir / "media"),
+            "STATIC_ROOT": str(workdir / "static"),
         }
     )
     os.environ.pop("DJANGO_DEBUG", None)

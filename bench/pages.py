@@ -152,6 +152,7 @@ def site_env(workdir: Path, port: int) -> dict:
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
         or f"sqlite:///{workdir / 'site.sqlite3'}",
         "MEDIA_ROOT": str(workdir / "media"),
+        "STATIC_ROOT": str(workdir / "static"),
     }
 
 
