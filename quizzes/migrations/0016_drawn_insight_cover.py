@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0012_status_list_and_code_lookups'),
+        ('quizzes', '0015_anonymous_attempts'),
     ]
 
     operations = [
