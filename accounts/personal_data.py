@@ -8,6 +8,7 @@ when `purge_expired_records` deletes them; the audit trail stays as written.
 
 from datetime import datetime
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 from django.db.models import Prefetch, Q
 
@@ -24,7 +25,7 @@ from .models import User
 
 
 def export_personal_data(user: User, *, now: datetime) -> dict:
-    """Everything held about the user, as JSON-ready data. Six queries, whatever they did.
+    """Everything held about the user, as JSON-ready data. Seven queries, whatever they did.
 
     Answers are given as the choices the trainee picked, never with the answer key: a
     certification's questions must stay a fair test for the next trainee.
@@ -43,6 +44,7 @@ def export_personal_data(user: User, *, now: datetime) -> dict:
         | Q(object_type="quizzes.attemptoverride", object_id__in=[str(o.pk) for o in overrides])
     )
     entries = AuditLogEntry.objects.filter(about_them).order_by("created_at", "id")
+    sign_ins = AccessLog.objects.filter(username=_login_name(user)).order_by("attempt_time")
     return audit.as_json_data(
         {
             "exported_at": now,
@@ -52,7 +54,17 @@ def export_personal_data(user: User, *, now: datetime) -> dict:
                 "job_title": user.job_title,
                 "date_joined": user.date_joined,
                 "last_login": user.last_login,
+                "email_verified_at": user.email_verified_at,
             },
+            "sign_ins": [
+                {
+                    "at": s.attempt_time,
+                    "signed_out_at": s.logout_time,
+                    "address": s.ip_address,
+                    "browser": s.user_agent,
+                }
+                for s in sign_ins
+            ],
             "attempts": [_attempt_data(attempt) for attempt in attempts],
             "completion_records": [_record_data(record, now) for record in records],
             "overrides": [
@@ -79,6 +91,11 @@ def export_personal_data(user: User, *, now: datetime) -> dict:
             ],
         }
     )
+
+
+def _login_name(user: User) -> str:
+    """How django-axes names the account in its logs (accounts.throttling)."""
+    return user.email.strip().lower()
 
 
 def _attempt_data(attempt: Attempt) -> dict:
@@ -145,5 +162,7 @@ def delete_account(*, user: User, actor: User | None, now: datetime) -> dict:
         object_id=user.pk,
         data={"by": "account holder" if by_self else "administrator", **summary},
     )
+    for log in (AccessLog, AccessAttempt, AccessFailureLog):
+        log.objects.filter(username=_login_name(user)).delete()  # sign-ins: address, browser
     user.delete()  # attempts and records: SET_NULL; overrides go with the account
     return summary

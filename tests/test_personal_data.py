@@ -96,13 +96,14 @@ def test_the_export_asks_a_stranger_to_log_in(client, db):
 def test_the_export_costs_the_same_queries_however_much_was_done(
     alice_client, alice, certification, django_assert_max_num_queries
 ):
-    # session, user, attempts with quiz, their drawn questions, records, overrides, audit rows
-    with django_assert_max_num_queries(7):
+    # session, user, attempts with quiz, their drawn questions, records, overrides, audit rows,
+    # sign-ins
+    with django_assert_max_num_queries(8):
         export(alice_client)
     start = timezone.now() - timedelta(days=900)
     for n in range(3):
         pass_quiz(certification, alice, start + timedelta(days=400 * n))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         _response, data = export(alice_client)
     assert len(data["attempts"]) == 3
 
@@ -124,6 +125,17 @@ def test_a_wrong_password_deletes_nothing(alice_client, certified_alice):
     assert "That is not your password" in response.content.decode()
     assert User.objects.filter(email="alice@example.com").exists()
     assert Attempt.objects.filter(trainee=certified_alice).count() == 2
+
+
+def test_sign_ins_are_in_the_export_and_go_with_the_account(client, alice):
+    from axes.models import AccessLog
+
+    client.post(reverse("login"), {"username": "Alice@Example.com", "password": PASSWORD})
+    _response, data = export(client)
+    assert len(data["sign_ins"]) == 1
+    assert data["sign_ins"][0]["address"] == "127.0.0.1"
+    client.post(reverse("accounts:delete_account"), {"password": PASSWORD})
+    assert not AccessLog.objects.exists()
 
 
 def test_deleting_the_account_anonymises_attempts_and_keeps_the_record_verifiable(
