@@ -32,8 +32,9 @@ def tools_missing() -> bool:
 pytestmark = pytest.mark.skipif(tools_missing(), reason="pg_dump and pg_restore not found")
 
 
-def verify_pages(client, codes):
-    with time_machine.travel(timezone.now(), tick=False):
+def verify_pages(client, codes, checked_at):
+    """The public page of each code, as checked at one moment (the page prints it)."""
+    with time_machine.travel(checked_at, tick=False):
         return {
             code: client.get(reverse("quizzes:verify", args=[code])).content.decode()
             for code in codes
@@ -54,7 +55,8 @@ def test_a_backup_brings_back_attempts_and_records_and_verify_pages_answer_the_s
     bobs = CompletionRecord.objects.get(trainee=bob)
     revoke_record(record_id=bobs.pk, reason="Shared answers", actor=instructor, now=timezone.now())
     codes = list(CompletionRecord.objects.values_list("verification_code", flat=True))
-    before = verify_pages(client, codes)
+    checked_at = timezone.now()
+    before = verify_pages(client, codes, checked_at)
     assert "Alice Adams" in before[codes[0]] or "Alice Adams" in before[codes[1]]
 
     out = io.StringIO()
@@ -72,7 +74,7 @@ def test_a_backup_brings_back_attempts_and_records_and_verify_pages_answer_the_s
 
     call_command("restore", str(path), "--no-input", stdout=io.StringIO())
 
-    assert verify_pages(client, codes) == before
+    assert verify_pages(client, codes, checked_at) == before
     assert not User.objects.filter(email="carol@example.com").exists()
     assert Attempt.objects.filter(submitted_at__isnull=False).count() == 2
     unknown = client.get(reverse("quizzes:verify", args=[carols_code]))
