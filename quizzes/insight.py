@@ -7,7 +7,7 @@ of the cohort.
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import (
     CharField,
@@ -24,15 +24,26 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Attempt, CompletionRecord, DrawnQuestion, Question, Quiz, Topic
+from .models import (
+    Attempt,
+    AuditLogEntry,
+    CompletionRecord,
+    DrawnQuestion,
+    Question,
+    Quiz,
+    Topic,
+)
 
 MAX_CHOICES = 8
 GROUP_SHARE = 0.27  # upper and lower groups for the discrimination index (Kelley)
 FEW_ATTEMPTS = 30
 TOO_EASY = 95.0
 TOO_HARD = 20.0
+# Audit actions that brought questions into the bank: an admin or command-line import, an upgrade.
+IMPORT_ACTIONS = ("quizzes.bank.imported", "quizzes.bank.upgraded")
 
 
 # --- Gradebook ---------------------------------------------------------------------------------
@@ -167,6 +178,9 @@ class ItemFigures:
 
     @property
     def flags(self) -> list[str]:
+        """Too easy, too hard, discriminates negatively: none before FEW_ATTEMPTS responses."""
+        if self.few_attempts:
+            return []
         flags = []
         if self.facility > TOO_EASY:
             flags.append(_("too easy"))
@@ -375,3 +389,77 @@ def cohort_mastery(quiz_id: int | None = None) -> dict:
             for month, by_topic in months.items()
         ],
     }
+
+
+# --- Instructor home ---------------------------------------------------------------------------
+
+PASS_RATE_DAYS = 30
+EXPIRING_SHOWN = 5
+
+
+@dataclass
+class QuizFlags:
+    quiz: Quiz
+    attempts: int
+    flagged: list[ItemFigures]
+
+
+@dataclass
+class InstructorOverview:
+    attempts_today: int
+    attempts_this_week: int
+    certification_attempts: int  # graded in the last PASS_RATE_DAYS days
+    certification_passes: int
+    expiring_count: int
+    expiring_soonest: list[CompletionRecord]
+    flags: list[QuizFlags]
+    last_import: AuditLogEntry | None
+
+    @property
+    def last_import_new_questions(self) -> int | None:
+        return self.last_import.data.get("questions_created") if self.last_import else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        if not self.certification_attempts:
+            return None
+        return round(100 * self.certification_passes / self.certification_attempts, 1)
+
+
+def instructor_overview(now: datetime) -> InstructorOverview:
+    """What an instructor looks at first, counted by the database.
+
+    Queries: attempt counts (1), expiring records (2), the published certification quizzes (1)
+    and item analysis of each (six per quiz), the last import (1): constant in the cohort size.
+    Days and weeks (from Monday) follow the site's time zone.
+    """
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    week = today - timedelta(days=today.weekday())
+    since = now - timedelta(days=PASS_RATE_DAYS)
+    certification = Q(quiz__purpose=Quiz.Purpose.CERTIFICATION, submitted_at__gte=since)
+    counts = Attempt.objects.filter(submitted_at__isnull=False).aggregate(
+        today=Count("id", filter=Q(submitted_at__gte=today)),
+        week=Count("id", filter=Q(submitted_at__gte=week)),
+        certification=Count("id", filter=certification),
+        passes=Count("id", filter=certification & Q(passed=True)),
+    )
+    expiring = CompletionRecord.objects.with_status(now).filter(
+        current_status=CompletionRecord.Status.EXPIRING
+    )
+    flags = []
+    for quiz in Quiz.objects.filter(published=True, purpose=Quiz.Purpose.CERTIFICATION):
+        analysis = item_analysis(quiz)
+        flags.append(QuizFlags(quiz, analysis.attempts, [i for i in analysis.items if i.flags]))
+    return InstructorOverview(
+        attempts_today=counts["today"],
+        attempts_this_week=counts["week"],
+        certification_attempts=counts["certification"],
+        certification_passes=counts["passes"],
+        expiring_count=expiring.count(),
+        expiring_soonest=list(expiring.order_by("expires_at")[:EXPIRING_SHOWN]),
+        flags=flags,
+        last_import=AuditLogEntry.objects.filter(action__in=IMPORT_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at")
+        .first(),
+    )

@@ -5,6 +5,7 @@ from . import insight_views
 app_name = "insight"
 
 urlpatterns = [
+    path("", insight_views.home, name="home"),
     path("gradebook/", insight_views.gradebook, name="gradebook"),
     path("trainees/<int:user_id>/", insight_views.trainee, name="trainee"),
     path("attempts/<int:attempt_id>/", insight_views.attempt, name="attempt"),

@@ -1,4 +1,4 @@
-"""Instructor pages in the admin's look: gradebook, trainee, item analysis, cohort."""
+"""Instructor pages in the admin's look: home, gradebook, trainee, item analysis, cohort."""
 
 import csv
 from datetime import datetime, time
@@ -42,6 +42,27 @@ def instructor_view(view):
 
 def _context(request, title, **extra):
     return {**admin.site.each_context(request), "title": title, **extra}
+
+
+@instructor_view
+def home(request):
+    """An instructor's first page: this week's activity and what needs a look.
+
+    Queries: session, user, permissions (2), then `insight.instructor_overview`'s (constant in
+    the cohort size).
+    """
+    return TemplateResponse(
+        request,
+        "insight/home.html",
+        _context(
+            request,
+            _("Instructor home"),
+            overview=insight.instructor_overview(timezone.now()),
+            pass_rate_days=insight.PASS_RATE_DAYS,
+            few=insight.FEW_ATTEMPTS,
+            expiring_status=CompletionRecord.Status.EXPIRING,
+        ),
+    )
 
 
 class GradebookFilterForm(forms.Form):

@@ -4,7 +4,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -13,6 +13,8 @@ from quizzes.models import ILLUSTRATION_NAME
 
 @require_safe
 def home(request):
+    if request.user.is_authenticated and request.user.is_instructor:
+        return redirect("insight:home")  # instructors start from their own page
     return render(request, "home.html")
 
 
