@@ -588,6 +588,34 @@ def missed_question_ids(trainee) -> list[int]:
     return [qid for qid, earned in latest.items() if (earned or 0) < 1]
 
 
+@dataclass(frozen=True)
+class MissedQuestions:
+    """What "Practice what I missed" is made of."""
+
+    practice_ids: list[int]  # missed questions that practice may show again
+    # The topic of each missed certification-only question: its key stays secret, so another
+    # practice question of that topic stands in for it.
+    secure_topic_ids: list[int]
+
+    @property
+    def count(self) -> int:
+        return len(self.practice_ids) + len(self.secure_topic_ids)
+
+
+def missed_questions(trainee) -> MissedQuestions:
+    """The active questions this trainee last got wrong, split by who may see them. Two queries."""
+    missed = Question.objects.filter(id__in=missed_question_ids(trainee), active=True).values_list(
+        "id", "topic_id", "usage"
+    )
+    practice, secure = [], []
+    for qid, topic, usage in missed:
+        if usage == Question.Usage.CERTIFICATION:
+            secure.append(topic)
+        else:
+            practice.append(qid)
+    return MissedQuestions(practice, secure)
+
+
 def _practice_stand_ins(topic_ids: list[int], *, exclude: list[int], rng) -> list[int]:
     """For each missed secure question, a practice question of its topic instead. One query."""
     if not topic_ids:
@@ -630,17 +658,9 @@ def start_missed_practice(*, trainee, now: datetime, rng=None) -> Attempt:
     current = open_attempt(quiz, trainee)
     if current is not None:
         return current  # finish that one first; it holds the answers saved so far
-    missed = list(
-        Question.objects.filter(id__in=missed_question_ids(trainee), active=True).values_list(
-            "id", "topic_id", "usage"
-        )
-    )
-    ids = [qid for qid, _topic, usage in missed if usage != Question.Usage.CERTIFICATION]
-    ids += _practice_stand_ins(
-        [topic for _qid, topic, usage in missed if usage == Question.Usage.CERTIFICATION],
-        exclude=ids,
-        rng=rng,
-    )
+    missed = missed_questions(trainee)
+    ids = list(missed.practice_ids)
+    ids += _practice_stand_ins(missed.secure_topic_ids, exclude=ids, rng=rng)
     if not ids:
         raise AttemptRefused(_("You have no missed questions to practice. Well done!"))
     return _create_attempt(quiz, trainee, now, _load_for_snapshot(ids), rng, missed_practice=True)

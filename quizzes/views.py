@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
+from .charts import score_chart
 from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, Topic
 from .records import record_is_held
 
@@ -405,7 +406,10 @@ def sources(request):
 @login_required
 @require_safe
 def history(request):
-    """Every attempt of this trainee, a chart of scores, the best per quiz. Fixed queries."""
+    """Every attempt of this trainee, a chart of scores per quiz, the best per quiz.
+
+    Queries: session and user, attempts with their quizzes, the missed questions (two).
+    """
     attempts = list(
         Attempt.objects.filter(trainee=request.user).select_related("quiz").order_by("started_at")
     )
@@ -416,40 +420,18 @@ def history(request):
             if current is None or attempt.score > current.score:
                 best[attempt.quiz_id] = attempt
     graded = [a for a in attempts if a.is_submitted]
-    chart = _score_chart(graded)
     return render(
         request,
         "quizzes/history.html",
         {
             "attempts": list(reversed(attempts)),
             "best": sorted(best.values(), key=lambda a: a.quiz.title),
-            "chart": chart,
-            "missed_count": len(workflows.missed_question_ids(request.user)),
+            # Two drawings of one chart: labels stay readable on a phone and on a desktop.
+            "phone_chart": score_chart(graded, width=340, height=230, ticks=3),
+            "wide_chart": score_chart(graded, width=760, height=280, ticks=5),
+            "missed": workflows.missed_questions(request.user),
         },
     )
-
-
-def _score_chart(graded, width=600, height=200, pad=30):
-    """Points of an SVG line chart of scores (0-100%) over the attempts, oldest first."""
-    if not graded:
-        return None
-    step = (width - 2 * pad) / max(1, len(graded) - 1)
-    points = []
-    for i, attempt in enumerate(graded):
-        x = pad + i * step if len(graded) > 1 else width / 2
-        y = height - pad - float(attempt.score) / 100 * (height - 2 * pad)
-        points.append({"x": round(x, 1), "y": round(y, 1), "attempt": attempt})
-    return {
-        "width": width,
-        "height": height,
-        "points": points,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "top": pad,
-        "bottom": height - pad,
-        "middle": height / 2,
-        "left": pad,
-        "right": width - pad,
-    }
 
 
 @login_required

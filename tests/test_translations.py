@@ -345,6 +345,7 @@ def instructor_pages(world):
     certification = world["certification"]
     return [
         ("admin index", reverse("admin:index")),
+        ("home", reverse("insight:home")),
         ("gradebook", reverse("insight:gradebook")),
         ("gradebook, filters not understood", reverse("insight:gradebook") + "?passed=maybe"),
         ("trainee", reverse("insight:trainee", args=[world["record"].trainee_id])),

@@ -24,7 +24,7 @@ def test_an_instructor_reads_the_gradebook_item_analysis_and_cohort(
     earlier = timezone.now() - timedelta(days=70)
     sit(quiz, make_user("early@example.com", "Early Bird"), [1, 1, 0, 0], earlier)
     log_in(page, audit, live_server, instructor)
-    page.get_by_role("link", name="Instructor admin").click()
+    page.get_by_role("link", name="The whole admin").click()
     audit()
     page.get_by_role("link", name="Gradebook").click()
     expect(page.get_by_text("7 trainee–quiz rows")).to_be_visible()

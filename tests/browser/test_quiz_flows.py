@@ -22,7 +22,10 @@ def log_in(page, audit, live_server, user):
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
+    if user.is_instructor:  # instructors land on their own home page
+        expect(page.get_by_role("heading", name="Instructor home")).to_be_visible()
+    else:
+        expect(page.get_by_role("heading", name=f"Welcome, {user.full_name}")).to_be_visible()
     audit()
 
 

@@ -59,7 +59,7 @@ def test_an_instructor_revokes_and_the_public_page_says_so_without_the_reason(
     audit()
 
     log_in(page, audit, live_server, instructor)
-    page.get_by_role("link", name="Instructor admin").click()
+    page.get_by_role("link", name="The whole admin").click()
     audit()
     page.get_by_role("link", name="Completion records").click()
     audit()
