@@ -10,7 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from . import audit
 from .attempts import set_override
-from .exporters import bank_as_gift, bank_as_json, csv_cell
+from .exporters import BankFile, bank_file, csv_cell
 from .forms import BankUploadForm
 from .grading import whole_percent
 from .importers import ImportRejected, apply_upload, read_upload, stored_plan
@@ -132,6 +132,14 @@ class TopicAdmin(AuditedAdmin):
 
 
 class ChoiceInlineFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        """Name every input of the row: a table's column headings are not labels."""
+        super().add_fields(form, index)
+        row = _("new choice") if index is None else _("choice %(n)d") % {"n": index + 1}
+        for field in form.fields.values():
+            label = field.label or _("Delete")
+            field.widget.attrs["aria-label"] = f"{label}, {row}"
+
     def clean(self):
         """Check the choices together against the question's kind, with the model's rules."""
         super().clean()
@@ -155,13 +163,14 @@ class ChoiceForm(forms.ModelForm):
         model = Choice
         fields = ("order", "text", "is_correct", "feedback")
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 2, "cols": 80}),
-            "feedback": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "order": forms.NumberInput(attrs={"class": "choice-order"}),
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 44}),
+            "feedback": forms.Textarea(attrs={"rows": 2, "cols": 34}),
         }
 
 
-class ChoiceInline(admin.StackedInline):
-    """Stacked, not tabular: Django's tabular inline leaves its inputs without labels."""
+class ChoiceInline(admin.TabularInline):
+    """One row per choice, the key a checkbox; the formset names each input for screen readers."""
 
     model = Choice
     form = ChoiceForm
@@ -297,12 +306,17 @@ class QuestionAdmin(AuditedAdmin):
 
     @admin.action(description=_("Export selected questions as JSON"), permissions=["view"])
     def export_json(self, request, queryset):
-        body = json.dumps(bank_as_json(queryset, all_topics=False), indent=2, ensure_ascii=False)
-        return _download(body, "questions.json", "application/json")
+        return _download(bank_file(queryset, file_format="json", today=timezone.localdate()))
 
     @admin.action(description=_("Export selected questions as GIFT (Moodle)"), permissions=["view"])
     def export_gift(self, request, queryset):
-        return _download(bank_as_gift(queryset), "questions.gift", "text/plain")
+        return _download(bank_file(queryset, file_format="gift", today=timezone.localdate()))
+
+    def export_bank_view(self, request, file_format):
+        """The whole bank, every topic and question, whatever the list shows."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _download(bank_file(None, file_format=file_format, today=timezone.localdate()))
 
     def get_urls(self):
         own = [
@@ -310,6 +324,11 @@ class QuestionAdmin(AuditedAdmin):
                 "<int:question_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="quizzes_question_preview",
+            ),
+            re_path(
+                r"^export/(?P<file_format>json|gift)/\Z",
+                self.admin_site.admin_view(self.export_bank_view),
+                name="quizzes_question_export",
             ),
             path(
                 "import/",
@@ -437,9 +456,9 @@ class QuestionAdmin(AuditedAdmin):
         return TemplateResponse(request, "admin/quizzes/question/import_preview.html", context)
 
 
-def _download(body: str, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _download(bank: BankFile) -> HttpResponse:
+    response = HttpResponse(bank.body, content_type=f"{bank.content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{bank.file_name}"'
     return response
 
 

@@ -99,9 +99,7 @@ def score_chart(
             title=quiz.title,
             certification=quiz.is_certification,
             style=n % SERIES_STYLES + 1,
-            points=[
-                ChartPoint(x_of(a.submitted_at), y_of(a.score), a) for a in by_quiz[quiz.pk]
-            ],
+            points=[ChartPoint(x_of(a.submitted_at), y_of(a.score), a) for a in by_quiz[quiz.pk]],
         )
         for n, quiz in enumerate(quizzes)
     ]

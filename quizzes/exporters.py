@@ -1,9 +1,13 @@
 """Write the bank out: JSON in export_bank's shape, and Moodle's GIFT."""
 
+import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import ngettext
 
 from .gift import GiftChoice, GiftQuestion, format_gift
 from .models import ILLUSTRATIONS, Choice, Question, Topic
@@ -94,6 +98,46 @@ def _gift_questions(questions: Iterable[Question]) -> Iterable[GiftQuestion]:
             category=question.topic.name,
             source=question.source_section,
         )
+
+
+@dataclass(frozen=True)
+class BankFile:
+    """A download of questions that says what it holds: a count inside, the date in its name."""
+
+    body: str
+    file_name: str
+    content_type: str
+    question_count: int
+
+
+def bank_file(questions: QuerySet[Question] | None, *, file_format: str, today: date) -> BankFile:
+    """The whole bank (questions None) or these questions, as JSON or GIFT. Three queries.
+
+    JSON carries "question_count" and "exported_on" beside "topics" (imports read only the
+    topics); GIFT starts with a comment saying the same. The whole bank is named
+    smp-bank-DATE, a selection smp-questions-COUNT-DATE.
+    """
+    whole = questions is None
+    if file_format == "json":
+        bank = bank_as_json(questions, all_topics=whole)
+        count = sum(len(topic["questions"]) for topic in bank["topics"])
+        document = {"question_count": count, "exported_on": today.isoformat(), **bank}
+        body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        content_type, extension = "application/json", "json"
+    elif file_format == "gift":
+        gift_questions = list(_gift_questions(questions_for_export(questions)))
+        count = len(gift_questions)
+        comment = ngettext(
+            "%(n)d question from the SMP Safety Training bank, exported on %(date)s.",
+            "%(n)d questions from the SMP Safety Training bank, exported on %(date)s.",
+            count,
+        ) % {"n": count, "date": today.isoformat()}
+        body = f"// {comment}\n\n" + format_gift(gift_questions)
+        content_type, extension = "text/plain", "gift"
+    else:
+        raise ValueError(f"Unknown export format: {file_format}")
+    stem = "smp-bank" if whole else f"smp-questions-{count}"
+    return BankFile(body, f"{stem}-{today.isoformat()}.{extension}", content_type, count)
 
 
 # Where a spreadsheet may start a cell: the start of the text, or after any list separator a

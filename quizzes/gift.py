@@ -68,9 +68,12 @@ class GiftError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        # Most messages are clauses ("an answer has no text"): a full stop keeps the sentence
+        # that follows them ("Nothing was imported.") from running on.
+        message = self.message if self.message.endswith((".", "?", "!")) else f"{self.message}."
         if self.line is None:
-            return self.message
-        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+            return message
+        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": message}
 
 
 @dataclass

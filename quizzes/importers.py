@@ -85,6 +85,7 @@ class QuestionRow:
     critical: bool = False
     image: str = ""  # a file name in the storage's illustrations folder
     image_alt: str = ""
+    topic_name: str = ""  # for the preview: filled by compare_with_database()
 
     @property
     def kind_label(self) -> str:
@@ -447,9 +448,10 @@ def _messages(error: ValidationError) -> str:
 
 def compare_with_database(plan: ImportPlan) -> None:
     """Split the plan into what is new and what the bank already holds (left unchanged)."""
-    topic_slugs = set(
-        Topic.objects.filter(slug__in=[t.slug for t in plan.topics]).values_list("slug", flat=True)
+    existing_topics = dict(
+        Topic.objects.filter(slug__in=[t.slug for t in plan.topics]).values_list("slug", "name")
     )
+    topic_slugs = set(existing_topics)
     topic_names = {
         name.lower(): slug
         for name, slug in Topic.objects.filter(name__in=[t.name for t in plan.topics]).values_list(
@@ -476,6 +478,10 @@ def compare_with_database(plan: ImportPlan) -> None:
         )
     )
     plan.new_questions = [q for q in plan.questions if q.key not in existing]
+    # The preview names each question's topic as the bank knows it, or as the file names it.
+    names = {t.slug: t.name for t in plan.topics} | existing_topics
+    for question in plan.questions:
+        question.topic_name = names.get(question.topic_slug, question.topic_slug)
     plan.existing_keys = [q.key for q in plan.questions if q.key in existing]
 
 

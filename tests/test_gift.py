@@ -635,7 +635,7 @@ def test_it_rejects_a_multiple_choice_question_with_one_answer() -> None:
 def test_it_rejects_a_weight_that_is_not_a_number() -> None:
     error = error_of("Q? {=a ~b}\n\nR? {\n~%fifty%text\n~%50%b}")
 
-    assert str(error) == "Line 4: the weight '%fifty%' is not a number"
+    assert str(error) == "Line 4: the weight '%fifty%' is not a number."
 
 
 def test_it_rejects_a_weight_above_100_percent() -> None:
@@ -713,7 +713,7 @@ def test_it_rejects_a_malformed_question_even_if_it_would_be_skipped() -> None:
 
 def test_it_formats_an_error_with_and_without_a_line() -> None:
     assert str(GiftError("the weight '%x%' is not a number", 12)) == (
-        "Line 12: the weight '%x%' is not a number"
+        "Line 12: the weight '%x%' is not a number."
     )
     assert str(GiftError("The file is empty.")) == "The file is empty."
     assert isinstance(GiftError("x"), ValueError)

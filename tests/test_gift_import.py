@@ -198,3 +198,11 @@ def test_a_utf16_file_is_told_to_be_saved_as_utf8_not_called_binary(db, encoding
         reader('{"topics": []}\nQ? {=a ~b}'.encode(encoding))
     assert "save it as UTF-8" in str(rejected.value)
     assert "binary" not in str(rejected.value)
+
+
+def test_a_refusal_reads_as_sentences_that_do_not_run_together(db, tmp_path):
+    with pytest.raises(CommandError) as error:
+        import_gift(tmp_path, "$CATEGORY: A\n\n::q::Weight{~%fifty%a ~%50%b}\n")
+    assert str(error.value).endswith(
+        "Line 3: the weight '%fifty%' is not a number. Nothing was imported."
+    )

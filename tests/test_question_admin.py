@@ -1,6 +1,8 @@
 import html
+import re
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -183,12 +185,87 @@ def test_duplicate_makes_an_inactive_copy_with_its_choices(instructor_client, qu
     assert [c.text for c in copy.choices.all()] == ["For every client", "Once a day"]
 
 
+@time_machine.travel("2026-12-02 10:00Z", tick=False)
 def test_exporting_selected_questions_downloads_them(instructor_client, question):
     response = run_action(instructor_client, "export_json", question)
-    assert response["Content-Disposition"] == 'attachment; filename="questions.json"'
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="smp-questions-1-2026-12-02.json"'
+    )
+    assert response.json()["question_count"] == 1
     assert response.json()["topics"][0]["questions"][0]["key"] == "gloves-01"
     response = run_action(instructor_client, "export_gift", question)
-    assert "::gloves-01:: When do you change gloves?" in response.content.decode()
+    assert response["Content-Disposition"].endswith('filename="smp-questions-1-2026-12-02.gift"')
+    body = response.content.decode()
+    assert body.startswith(
+        "// 1 question from the SMP Safety Training bank, exported on 2026-12-02.\n"
+    )
+    assert "::gloves-01:: When do you change gloves?" in body
+
+
+def many_questions(topic, count):
+    for n in range(count):
+        q = Question.objects.create(topic=topic, key=f"q-{n:03}", prompt=f"Prompt {n}?")
+        q.choices.create(text="Yes", is_correct=True, order=1)
+        q.choices.create(text="No", order=2)
+
+
+def test_selecting_every_page_exports_every_matching_question_and_says_how_many(
+    instructor_client, topic
+):
+    many_questions(topic, 120)  # more than the 50 a page of the list shows
+    response = instructor_client.post(
+        reverse("admin:quizzes_question_changelist"),
+        {"action": "export_json", "select_across": "1", "_selected_action": ["1"]},
+    )
+    assert response.json()["question_count"] == 120
+    assert len(response.json()["topics"][0]["questions"]) == 120
+    assert "smp-questions-120-" in response["Content-Disposition"]
+
+
+@time_machine.travel("2026-12-02 10:00Z", tick=False)
+def test_the_whole_bank_is_exported_from_beside_the_list(instructor_client, question, topic):
+    Topic.objects.create(name="Empty topic", slug="empty", order=2)
+    many_questions(topic, 3)
+    html = instructor_client.get(reverse("admin:quizzes_question_changelist")).content.decode()
+    json_url = reverse("admin:quizzes_question_export", args=["json"])
+    gift_url = reverse("admin:quizzes_question_export", args=["gift"])
+    assert f'href="{json_url}"' in html and f'href="{gift_url}"' in html
+    response = instructor_client.get(json_url)
+    assert response["Content-Disposition"] == 'attachment; filename="smp-bank-2026-12-02.json"'
+    bank = response.json()
+    assert bank["question_count"] == 4 and bank["exported_on"] == "2026-12-02"
+    assert [t["slug"] for t in bank["topics"]] == ["hygiene", "empty"]  # empty topics too
+    response = instructor_client.get(gift_url)
+    assert response["Content-Disposition"] == 'attachment; filename="smp-bank-2026-12-02.gift"'
+    assert response.content.decode().startswith("// 4 questions from the SMP Safety Training")
+    assert not instructor_client.get(json_url.replace("json", "csv")).has_header(
+        "Content-Disposition"
+    )
+
+
+def test_exporting_the_bank_needs_the_right_to_view_questions(client, alice, question):
+    client.force_login(alice)
+    response = client.get(reverse("admin:quizzes_question_export", args=["json"]))
+    assert response.status_code == 302 and "login" in response.url
+
+
+def test_an_exported_bank_imports_back(instructor_client, question):
+    body = instructor_client.get(reverse("admin:quizzes_question_export", args=["json"])).content
+    Question.objects.all().delete()
+    response = upload(instructor_client, body, name="smp-bank.json")
+    instructor_client.post(response.url)
+    assert list(Question.objects.values_list("key", flat=True)) == ["gloves-01"]
+
+
+def test_choices_are_edited_one_row_each_with_every_input_named(instructor_client, question):
+    html = instructor_client.get(
+        reverse("admin:quizzes_question_change", args=[question.pk])
+    ).content.decode()
+    assert 'data-inline-type="tabular"' in html
+    checkbox = re.search(r'<input type="checkbox" name="choices-0-is_correct"[^>]*>', html)[0]
+    assert 'aria-label="Correct, choice 1"' in checkbox and "checked" in checkbox
+    assert 'aria-label="Text, choice 2"' in html
+    assert 'aria-label="Delete, choice 2"' in html
 
 
 def test_the_preview_shows_the_question_without_its_answer(instructor_client, question):
@@ -227,6 +304,8 @@ def test_an_upload_is_previewed_and_applied_only_when_confirmed(instructor_clien
     html = preview.content.decode()
     assert "2 new questions" in html
     assert "Aftercare (aftercare)" in html
+    # The table names the topic and the kind in words, not the slug and code of the file.
+    assert "<td>aftercare-01</td><td>Aftercare</td><td>Single answer</td>" in html
     assert "Line 11: essay" in html
     assert "Line 9: aftercare-02" in html  # imported inactive: no general feedback
     assert not Question.objects.exists()
