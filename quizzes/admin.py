@@ -700,7 +700,7 @@ class AttemptOverrideAdmin(admin.ModelAdmin):
     list_display = ("trainee", "quiz", "extra_minutes", "extra_attempts", "cooldown_lifted_at")
     list_select_related = ("trainee", "quiz")
     search_fields = ("trainee__email", "trainee__full_name")
-    raw_id_fields = ("trainee",)  # a search popup: a select of every user would not scale
+    autocomplete_fields = ("trainee",)  # a search box: a select of every user would not scale
     readonly_fields = ("cooldown_lifted_at", "updated_by", "updated_at")
 
     def get_readonly_fields(self, request, obj=None):
@@ -737,6 +737,17 @@ class RecordStatusFilter(admin.SimpleListFilter):
         if self.value() in CompletionRecord.Status.values:
             return queryset.filter(current_status=self.value())
         return queryset
+
+
+class CertificationQuizFilter(admin.RelatedFieldListFilter):
+    """Records come from certification quizzes only: practice quizzes are no choice here."""
+
+    def field_choices(self, field, request, model_admin):
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to={"purpose": Quiz.Purpose.CERTIFICATION},
+            ordering=("order", "title"),
+        )
 
 
 class RevokeForm(forms.Form):
@@ -777,7 +788,7 @@ class CompletionRecordAdmin(ReadOnlyAdmin):
         "status_label",
         "code",
     )
-    list_filter = (RecordStatusFilter, "quiz", "issued_at")
+    list_filter = (RecordStatusFilter, ("quiz", CertificationQuizFilter), "issued_at")
     search_fields = ("holder_name", "verification_code")
 
     def get_queryset(self, request):

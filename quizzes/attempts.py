@@ -172,11 +172,21 @@ def topic_floors(rules: list[DrawRule]) -> dict[str, int]:
     return {str(rule.topic_id): rule.floor for rule in rules if rule.floor is not None}
 
 
-def _draw(quiz: Quiz, rules: list[DrawRule], rng: random.Random) -> list[Question]:
-    """Draw the quiz's questions by its rules. Three queries, whatever the bank's size."""
-    fixed = list(
+def _fixed_question_ids(quiz: Quiz) -> list[int]:
+    """The fixed questions an attempt asks: active ones the quiz's purpose may show. One query."""
+    return list(
         quiz.fixed_questions.filter(active=True).for_quiz(quiz).values_list("id", flat=True)
     )
+
+
+def questions_per_attempt(quiz: Quiz, rules: list[DrawRule]) -> int:
+    """How many questions an attempt at the quiz holds. One query."""
+    return len(_fixed_question_ids(quiz)) + sum(rule.count for rule in rules)
+
+
+def _draw(quiz: Quiz, rules: list[DrawRule], rng: random.Random) -> list[Question]:
+    """Draw the quiz's questions by its rules. Three queries, whatever the bank's size."""
+    fixed = _fixed_question_ids(quiz)
     pools: dict[int, list[int]] = {rule.topic_id: [] for rule in rules}
     for question_id, topic_id in (
         Question.objects.filter(active=True, topic_id__in=pools)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,9 +19,10 @@ from .records import record_is_held
 @login_required
 @require_safe
 def topic_list(request):
+    # An aggregate drops the model's default ordering: the topic order is asked for again.
     topics = Topic.objects.annotate(
         active_question_count=Count("questions", filter=Q(questions__active=True))
-    )
+    ).order_by("order", "name")
     return render(request, "quizzes/topic_list.html", {"topics": topics})
 
 
@@ -100,6 +101,8 @@ def quiz_detail(request, slug):
         if current.is_submitted:
             current = None
     check = workflows.check_can_start(quiz, request.user, now)
+    # Practice waits while a certification attempt is open: say so rather than offer a Start.
+    exam = None if quiz.is_certification else workflows.open_certification(request.user, now)
     rules = list(quiz.draw_rules.select_related("topic"))
     return render(
         request,
@@ -107,7 +110,7 @@ def quiz_detail(request, slug):
         {
             "quiz": quiz,
             "rules": rules,
-            "question_count": sum(r.count for r in rules) + quiz.fixed_questions.count(),
+            "question_count": workflows.questions_per_attempt(quiz, rules),
             "has_critical": Question.objects.filter(
                 active=True, critical=True, topic__in=[r.topic_id for r in rules]
             )
@@ -115,6 +118,8 @@ def quiz_detail(request, slug):
             .exists(),
             "current": current,
             "check": check,
+            "exam": exam,
+            "exam_refusal": str(CertificationInProgress(exam)) if exam else "",
         },
     )
 
@@ -320,7 +325,7 @@ def result(request, attempt_id):
 
     Fixed queries: session, user, attempt, topic aggregate, drawn questions, "has passed";
     the start rule (none for an unlimited quiz, three otherwise); for a certification, the
-    study links of missed topics (two).
+    study links of missed topics (one).
     """
     attempt = _trainee_attempt(request, attempt_id)
     if not attempt.is_submitted:
@@ -354,17 +359,7 @@ def result(request, attempt_id):
             }
         )
     missed_topics = [t for t in topic_scores if t.percent < 100 and attempt.quiz.is_certification]
-    practice_quizzes = {
-        rule.topic_id: rule.quiz.slug
-        for rule in DrawRule.objects.filter(
-            topic_id__in=[t.topic_id for t in missed_topics],
-            quiz__published=True,
-            quiz__purpose=Quiz.Purpose.PRACTICE,
-        ).select_related("quiz", "topic")
-    }
-    topic_slugs = dict(
-        Topic.objects.filter(id__in=[t.topic_id for t in missed_topics]).values_list("id", "slug")
-    )
+    study_links = _study_links([t.topic_id for t in missed_topics])
     return render(
         request,
         "quizzes/result.html",
@@ -383,15 +378,31 @@ def result(request, attempt_id):
             and attempt.quiz.is_certification
             and record_is_held(request.user),
             "missed_topics": [
-                {
-                    "name": t.name,
-                    "notes": topic_slugs.get(t.topic_id),
-                    "practice": practice_quizzes.get(t.topic_id),
-                }
+                {"name": t.name, **study_links.get(t.topic_id, {"notes": None, "practice": None})}
                 for t in missed_topics
             ],
         },
     )
+
+
+def _study_links(topic_ids: list[int]) -> dict[int, dict]:
+    """Per topic: the slug of its study notes and of its first published practice quiz.
+
+    One query; none without topics.
+    """
+    practice = (
+        DrawRule.objects.filter(
+            topic=OuterRef("pk"), quiz__published=True, quiz__purpose=Quiz.Purpose.PRACTICE
+        )
+        .order_by("quiz__order", "quiz__title")
+        .values("quiz__slug")[:1]
+    )
+    return {
+        row["id"]: {"notes": row["slug"], "practice": row["practice"]}
+        for row in Topic.objects.filter(id__in=topic_ids)
+        .annotate(practice=Subquery(practice))
+        .values("id", "slug", "practice")
+    }
 
 
 @require_safe

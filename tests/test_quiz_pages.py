@@ -292,7 +292,7 @@ def test_saving_moves_through_save_response(alice_client, alice, quiz):
 def test_history_without_attempts_invites_a_first_quiz(alice_client, quiz):
     page = alice_client.get(reverse("quizzes:history")).content.decode()
     assert "Take a quiz first" in page
-    assert "Nothing to practise" not in page
+    assert "Nothing to practice" not in page
 
 
 def test_a_wrong_pick_is_marked_wrong_on_the_result(alice_client, alice, quiz):

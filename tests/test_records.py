@@ -67,7 +67,7 @@ def test_a_second_grading_of_the_same_attempt_issues_no_second_record(record):
         issue_record(attempt, [])
 
 
-def test_failing_or_practising_issues_no_record(certification, quiz_factory, alice):
+def test_failing_or_practicing_issues_no_record(certification, quiz_factory, alice):
     attempt = start_attempt(quiz=certification, trainee=alice, now=timezone.now())
     submit_attempt(attempt=attempt, now=timezone.now())
     pass_quiz(quiz_factory(slug="practice"), alice)

@@ -90,7 +90,7 @@ def test_no_practice_moves_while_a_certification_attempt_is_open(certification, 
     assert submit_by_trainee(attempt=earlier, now=NOW).is_submitted
 
 
-def test_a_missed_secure_question_is_practised_through_another_of_its_topic(
+def test_a_missed_secure_question_is_practiced_through_another_of_its_topic(
     certification, practice, alice
 ):
     exam = start(certification, alice)
