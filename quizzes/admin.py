@@ -174,6 +174,7 @@ class ChoiceInline(admin.TabularInline):
 
     model = Choice
     form = ChoiceForm
+    template = "admin/quizzes/question/choices_inline.html"
     formset = ChoiceInlineFormSet
     fields = ("order", "text", "is_correct", "feedback")
     extra = 0
@@ -190,8 +191,7 @@ class QuestionAdmin(AuditedAdmin):
         "usage",
         "critical",
         "active",
-        "preview_link",
-    )
+    )  # the preview is a link on each question's page: the list keeps to what fits at 1280 px
     list_filter = ("topic", "kind", "usage", "critical", "active", "source_document")
     list_select_related = ("topic",)
     search_fields = ("key", "prompt", "explanation", "choices__text")
