@@ -701,6 +701,15 @@ class AttemptOverrideAdmin(admin.ModelAdmin):
     list_select_related = ("trainee", "quiz")
     search_fields = ("trainee__email", "trainee__full_name")
     autocomplete_fields = ("trainee",)  # a search box: a select of every user would not scale
+
+    class Media:
+        js = ["js/admin-autocomplete.js"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "trainee":
+            field.widget.attrs["data-placeholder"] = _("Type a name or an email address")
+        return field
     readonly_fields = ("cooldown_lifted_at", "updated_by", "updated_at")
 
     def get_readonly_fields(self, request, obj=None):

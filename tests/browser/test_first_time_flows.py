@@ -222,7 +222,7 @@ def test_exports_carry_the_date_and_say_how_many_questions_they_hold(
     assert download.value.suggested_filename == f"smp-bank-{today}.gift"
 
     page.get_by_role("checkbox", name="Select all objects on this page for an action").check()
-    page.get_by_role("link", name="Select all 80 questions").click()
+    page.get_by_text("Select all 80 questions").click()
     page.get_by_label("Action:").select_option("export_gift")
     with page.expect_download() as download:
         page.get_by_role("button", name="Go").click()
