@@ -710,6 +710,7 @@ class AttemptOverrideAdmin(admin.ModelAdmin):
         if db_field.name == "trainee":
             field.widget.attrs["data-placeholder"] = _("Type a name or an email address")
         return field
+
     readonly_fields = ("cooldown_lifted_at", "updated_by", "updated_at")
 
     def get_readonly_fields(self, request, obj=None):

@@ -86,7 +86,8 @@ def record_code(w):
 
 # Every URL pattern outside the admin, by name: the cases to request. Add yours here.
 URLS = {
-    "home": [get(*EVERYONE)],
+    # Instructors (a superuser counts as one) start from their own home page.
+    "home": [get(OK, OK, OK, REDIRECT, REDIRECT)],
     "healthz": [get(*EVERYONE)],
     "media": [get(*EVERYONE, kwargs=lambda w: {"name": w.illustration})],
     # Accounts
@@ -194,6 +195,7 @@ URLS = {
     "quizzes:issuer_profile": [get(*EVERYONE)],
     "quizzes:jwks": [get(*EVERYONE)],
     # Instructor pages (in the admin's look): staff with the right to read attempts.
+    "insight:home": [get(*STAFF)],
     "insight:gradebook": [get(*STAFF)],
     "insight:trainee": [get(*STAFF, kwargs=lambda w: {"user_id": w.alice.pk})],
     "insight:attempt": [get(*STAFF, kwargs=graded_attempt)],
@@ -235,6 +237,10 @@ URLS = {
         get(*STAFF, kwargs=lambda w: {"question_id": w.question.pk}),
     ],
     "admin:quizzes_question_import": [get(*STAFF)],
+    "admin:quizzes_question_export": [
+        get(*STAFF, kwargs=lambda w: {"file_format": "json"}),
+        get(*STAFF, kwargs=lambda w: {"file_format": "gift"}),
+    ],
     "admin:quizzes_question_import_preview": [
         get(*STAFF, kwargs=lambda w: {"import_id": w.upload.pk}),
     ],
