@@ -47,13 +47,6 @@ def test_sign_up_with_a_taken_email_answers_the_same_and_tells_the_owner(
     assert "/verify-email/" not in notice.body
 
 
-def test_the_welcome_after_sign_up_greets_the_new_trainee_by_name_once(client, db):
-    response = client.post(reverse("accounts:signup"), SIGNUP, follow=True)
-    html = response.content.decode()
-    assert "Your account is ready." in html
-    assert html.count("Welcome, Carol Clark") == 1  # the heading; the message does not repeat it
-
-
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [

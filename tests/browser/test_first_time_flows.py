@@ -278,21 +278,6 @@ def test_a_trainee_meets_study_notes_in_order_and_no_practice_during_the_exam(
 
 
 @WIDTHS
-def test_a_new_trainee_is_welcomed_by_name_once(live_server, page, audit, db, size):
-    page.set_viewport_size(size)
-    page.goto(f"{live_server.url}/accounts/signup/")
-    audit()
-    page.get_by_label("Email address").fill("dana@example.com")
-    page.get_by_label("Full name").fill("Dana Díaz")
-    page.get_by_label(re.compile(r"^\s*Password\*?\s*$")).fill("a-long-enough-passphrase")
-    page.get_by_label("Password confirmation").fill("a-long-enough-passphrase")
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Welcome, Dana Díaz")).to_be_visible()
-    expect(page.locator(".messages")).to_have_text("Your account is ready.")
-    audit()
-
-
-@WIDTHS
 def test_an_instructor_filters_records_by_certification_and_finds_a_trainee_by_search(
     live_server, page, audit, quiz_factory, alice, instructor, size
 ):
