@@ -584,6 +584,8 @@ class QuizForm(forms.ModelForm):
             "time_limit_minutes",
             "max_attempts",
             "cooldown_minutes",
+            "trainer",
+            "study_hours",
         )
 
     def __init__(self, *args, **kwargs):
@@ -628,6 +630,7 @@ class QuizAdmin(AuditedAdmin):
         (_("Questions"), {"fields": ("fixed_questions", "shuffle_questions", "shuffle_choices")}),
         (_("Passing"), {"fields": ("pass_mark", "topic_floor", "validity_days")}),
         (_("Limits"), {"fields": ("time_limit_minutes", "max_attempts", "cooldown_minutes")}),
+        (_("On completion records"), {"fields": ("trainer", "study_hours")}),
         (
             _("What trainees see after an attempt"),
             {

@@ -1,10 +1,10 @@
 """Certificates rendered once and kept in the file storage, so a download costs no rendering.
 
 A thin layer over certificates.certificate_pdf: the file's name is derived from everything the
-page can show (every field of the record, its status today, the language, the verify URL in
-the QR code, and the certificate module's own code), so any change to one of them — a
-revocation, a renewal, an expiry, a new design — makes a new file instead of serving a stale
-one. The name also hashes the verification code, so it cannot be guessed from the record's id
+page can show (every field of the record, the academy's details and logo, the language, the
+verify URL in the QR code, and the certificate module's own code), so any change to one of them
+— a corrected name, a new address or logo, a new design — makes a new file instead of serving a
+stale one. The page prints no status, so a revocation or an expiry changes nothing in it. The name also hashes the verification code, so it cannot be guessed from the record's id
 (on a public bucket the file is as private as the code itself).
 """
 
@@ -16,6 +16,8 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import get_language
+
+from academy.models import Academy
 
 from . import certificates
 from .models import CompletionRecord
@@ -29,13 +31,22 @@ def _design_version() -> str:
     return hashlib.sha256(Path(certificates.__file__).read_bytes()).hexdigest()
 
 
-def certificate_name(record: CompletionRecord, *, status: str) -> str:
-    """Where this version of the record's certificate is kept in the storage."""
+def certificate_name(record: CompletionRecord) -> str:
+    """Where this version of the record's certificate is kept in the storage. Queries the
+    academy, whose name, address, contact and logo the page prints too (one query)."""
     shown = {
         field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields
     }
+    academy = Academy.current()
+    issuer = [getattr(academy, name) for name in ("address", "email", "phone", "website")]
     key = json.dumps(
-        [shown, status, get_language(), certificates.verify_url(record), _design_version()],
+        [
+            shown,
+            [*issuer, academy.logo.name],
+            get_language(),
+            certificates.verify_url(record),
+            _design_version(),
+        ],
         sort_keys=True,
         default=str,
     )
@@ -43,19 +54,19 @@ def certificate_name(record: CompletionRecord, *, status: str) -> str:
     return f"{FOLDER}/{record.pk}/{digest}.pdf"
 
 
-def stored_certificate_pdf(record: CompletionRecord, *, status: str) -> bytes:
+def stored_certificate_pdf(record: CompletionRecord) -> bytes:
     """The certificate's PDF: from the storage when this version was rendered before.
 
     Costs one storage read when kept; otherwise renders it (tens of milliseconds) and saves it.
     Two first downloads at once both render; the storage keeps one of the identical files.
     """
-    name = certificate_name(record, status=status)
+    name = certificate_name(record)
     try:
         with default_storage.open(name) as handle:
             return handle.read()
     except FileNotFoundError:
         pass
-    pdf = certificates.certificate_pdf(record, status=status)
+    pdf = certificates.certificate_pdf(record)
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(pdf))
     return pdf

@@ -461,6 +461,24 @@ class Quiz(models.Model):
     )
     published = models.BooleanField(_("published"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    trainer = models.ForeignKey(
+        "academy.Trainer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quizzes",
+        verbose_name=_("trainer in charge"),
+        help_text=_("Printed on the completion records this quiz issues from now on."),
+    )
+    study_hours = models.DecimalField(
+        _("study time (hours)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("How long the course takes to study, printed on completion records."),
+    )
     # {moment: [review items]}; a moment left out takes REVIEW_DEFAULTS for the purpose.
     review_options = models.JSONField(_("review options"), default=dict, blank=True)
 
@@ -613,6 +631,13 @@ class Attempt(models.Model):
         if self.deadline is None:
             return None
         return max(0, int((self.deadline - now).total_seconds()))
+
+    def minutes_spent(self) -> int | None:
+        """Minutes from the start to the submission (or the deadline, if that came first)."""
+        if self.submitted_at is None:
+            return None
+        end = min(self.submitted_at, self.deadline) if self.deadline else self.submitted_at
+        return max(0, round((end - self.started_at).total_seconds() / 60))
 
 
 class DrawnQuestion(models.Model):
@@ -846,6 +871,16 @@ class CompletionRecord(models.Model):
     trainer_name = models.CharField(_("trainer"), max_length=200, blank=True)
     trainer_qualification = models.CharField(
         _("trainer's qualification"), max_length=200, blank=True
+    )
+    # The stored name of the trainer's signature when issued; uploads never reuse a name.
+    trainer_signature = models.FileField(
+        _("trainer's signature"), max_length=200, blank=True, editable=False
+    )
+    study_hours = models.DecimalField(
+        _("study time (hours)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    assessment_minutes = models.PositiveIntegerField(
+        _("time in the assessment (minutes)"), null=True, blank=True
     )
     issued_at = models.DateTimeField(_("issued at"))
     expires_at = models.DateTimeField(_("expires at"))

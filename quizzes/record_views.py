@@ -1,5 +1,6 @@
 """Completion records: the holder's own pages, and the public verification anyone may use."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +36,7 @@ def my_records(request):
 @login_required
 @require_safe
 def record_pdf(request, code):
-    """The holder's certificate; anyone else's is a 404. A revoked one still downloads, marked.
+    """The holder's certificate; anyone else's is a 404. A revoked record's is not printed.
 
     Rendered on the first download of each version of the record, then read from the storage.
     """
@@ -44,8 +45,10 @@ def record_pdf(request, code):
         verification_code=code,
         trainee=request.user,
     )
-    pdf = stored_certificate_pdf(record, status=record.current_status)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    if record.current_status == CompletionRecord.Status.REVOKED:
+        messages.error(request, _("This record was revoked: its certificate cannot be printed."))
+        return redirect("quizzes:my_records")
+    response = HttpResponse(stored_certificate_pdf(record), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="smp-safety-certificate-{record.issued_at:%Y-%m-%d}.pdf"'
     )

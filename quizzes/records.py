@@ -7,13 +7,13 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from academy.models import Academy, Trainer
 from smptraining.links import absolute_reverse
 
 from . import audit, emails
@@ -166,15 +166,17 @@ def find_record(*, text: str, client: str, now: datetime) -> CompletionRecord | 
 
 
 def issuer_details() -> dict[str, str]:
-    """Who issues the records: name, postal address, contact and web address. No queries.
+    """Who issues the records: name, postal address, contact and web address, as the academy
+    is set in the admin. One query.
 
     The one place the verify page and the credentials read the issuer from.
     """
+    academy = Academy.current()
     return {
-        "name": settings.CERTIFICATE_ISSUER_NAME,
-        "address": settings.CERTIFICATE_ISSUER_ADDRESS,
-        "contact": settings.CERTIFICATE_ISSUER_CONTACT,
-        "url": absolute_reverse("home"),
+        "name": academy.name,
+        "address": academy.address,
+        "contact": " · ".join(academy.contact_lines()),
+        "url": academy.website or absolute_reverse("home"),
     }
 
 
@@ -214,14 +216,18 @@ def free_status_list_indexes(count: int) -> list[int]:
 
 
 def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=None):
-    """The unsaved completion record of a passed attempt, with its snapshot of holder and quiz.
+    """The unsaved completion record of a passed attempt, with its snapshot of holder, quiz,
+    issuer and trainer: what an inspector asks of a training record (OSHA 29 CFR
+    1910.1030(h)(2)) reads the same whatever is edited later.
 
     Grading and the load-data generator both build records here, and give it its status-list
-    position. Reads the attempt's quiz and trainee, which the caller has loaded (no queries).
+    position. Reads the attempt's quiz and trainee, which the caller has loaded; queries the
+    academy and the quiz's trainer (two).
     """
     quiz = attempt.quiz
     trainee = attempt.trainee
     salt = secrets.token_hex(16)
+    trainer = quiz.trainer or Trainer.from_settings()
     return CompletionRecord(
         verification_code=new_verification_code(),
         identity_salt=salt,
@@ -235,9 +241,14 @@ def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=Non
         quiz_title=quiz.title,
         score=attempt.score,
         topics=[{"name": t.name, "percent": str(t.percent)} for t in topic_scores],
-        issuer_name=settings.CERTIFICATE_ISSUER_NAME,
-        trainer_name=settings.CERTIFICATE_TRAINER_NAME,
-        trainer_qualification=settings.CERTIFICATE_TRAINER_QUALIFICATION,
+        issuer_name=Academy.current().name,
+        trainer_name=trainer.name,
+        trainer_qualification=trainer.qualification,
+        # The stored file's name, not a copy: uploads always get a fresh name, so the file
+        # this points at is never replaced.
+        trainer_signature=trainer.signature.name or "",
+        study_hours=quiz.study_hours,
+        assessment_minutes=attempt.minutes_spent(),
         issued_at=attempt.submitted_at,
         expires_at=attempt.submitted_at + timedelta(days=quiz.validity_days),
     )

@@ -51,6 +51,7 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL] if HTTPS else []
 
 INSTALLED_APPS = [
     "accounts",
+    "academy",
     "quizzes",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -243,12 +244,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
-# Completion records: who issues them, as printed on certificates and in Open Badges.
+# Completion records: who issues them until an administrator fills in the academy and its
+# trainers in the admin (the first migration copies these there).
 CERTIFICATE_ISSUER_NAME = os.environ.get("CERTIFICATE_ISSUER_NAME", "SMP Safety Training")
 CERTIFICATE_ISSUER_ADDRESS = os.environ.get("CERTIFICATE_ISSUER_ADDRESS", "")
 CERTIFICATE_ISSUER_CONTACT = os.environ.get("CERTIFICATE_ISSUER_CONTACT", "")
 CERTIFICATE_TRAINER_NAME = os.environ.get("CERTIFICATE_TRAINER_NAME", "")
 CERTIFICATE_TRAINER_QUALIFICATION = os.environ.get("CERTIFICATE_TRAINER_QUALIFICATION", "")
+# The paper certificates are printed on: A4 (landscape) or Letter (US Letter, landscape).
+CERTIFICATE_PAGE_SIZE = os.environ.get("CERTIFICATE_PAGE_SIZE", "A4")
+if CERTIFICATE_PAGE_SIZE not in ("A4", "Letter"):
+    raise ImproperlyConfigured(
+        f"CERTIFICATE_PAGE_SIZE must be 'A4' or 'Letter', not {CERTIFICATE_PAGE_SIZE!r}."
+    )
 # PEM of an EC P-256 private key that signs Open Badges (ES256). Without it a key is derived
 # from DJANGO_SECRET_KEY, stable across workers; set one to keep badges valid across a rotation.
 OPENBADGES_PRIVATE_KEY = os.environ.get("OPENBADGES_PRIVATE_KEY", "").replace("\\n", "\n")

@@ -124,21 +124,13 @@ def test_the_pdf_certificate_carries_the_record_and_a_qr_code_to_its_page(
         "Łukasz Żółć",
         "SMP Safety Certification",
         "100%",
-        f"{record.issued_at:%d %B %Y}",
-        f"{record.expires_at:%d %B %Y}",
-        "SMP Safety Training",
+        f"{record.issued_at:%-d %B %Y}",
+        f"{record.expires_at:%-d %B %Y}",
+        "SMP SAFETY TRAINING",
         record.verification_code,
-        "Valid",
     ):
         assert expected in text
     assert codes == [f"https://training.example.com/verify/{record.verification_code}/"]
-
-
-def test_a_revoked_records_pdf_still_downloads_marked_revoked(alice_client, record, instructor):
-    revoke_record(record_id=record.pk, reason="Fraud", actor=instructor, now=timezone.now())
-    response = alice_client.get(reverse("quizzes:record_pdf", args=[record.verification_code]))
-    text, _, _ = pdf_text_and_qr(response.content)
-    assert "REVOKED" in text
 
 
 def test_the_certificate_is_rendered_once_and_then_read_from_the_storage(
@@ -159,23 +151,17 @@ def test_the_certificate_is_rendered_once_and_then_read_from_the_storage(
     assert "Alice Adams" in pdf_text_and_qr(second)[0]
 
 
-def test_a_kept_certificate_is_made_again_when_the_record_changes(alice_client, record, instructor):
+def test_a_kept_certificate_is_made_again_when_the_record_or_academy_changes(
+    alice_client, record
+):
+    from academy.models import Academy
+
     url = reverse("quizzes:record_pdf", args=[record.verification_code])
-    assert "Valid" in pdf_text_and_qr(alice_client.get(url).content)[0]
-    revoke_record(record_id=record.pk, reason="Fraud", actor=instructor, now=timezone.now())
-    assert "REVOKED" in pdf_text_and_qr(alice_client.get(url).content)[0]
+    assert "Alice Adams" in pdf_text_and_qr(alice_client.get(url).content)[0]
     CompletionRecord.objects.filter(pk=record.pk).update(holder_name="Alice Corrected")
     assert "Alice Corrected" in pdf_text_and_qr(alice_client.get(url).content)[0]
-
-
-def test_a_kept_certificate_turns_expired_with_the_record(client, alice, record):
-    url = reverse("quizzes:record_pdf", args=[record.verification_code])
-    client.force_login(alice)
-    client.get(url)
-    with time_machine.travel(record.expires_at + timedelta(days=1)):
-        client.force_login(alice)  # the first session has expired by then
-        text = pdf_text_and_qr(client.get(url).content)[0]
-    assert "EXPIRED" in text
+    Academy.objects.update(address="99 New Road")
+    assert "99 New Road" in pdf_text_and_qr(alice_client.get(url).content)[0]
 
 
 def test_another_trainees_pdf_is_a_404(client, record, bob):

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.db import models
+
+from .models import Academy, Trainer
+
+
+@admin.register(Academy)
+class AcademyAdmin(admin.ModelAdmin):
+    """One academy: it can be edited, never added twice or deleted (certificates need it)."""
+
+    list_display = ("name", "email", "phone", "website")
+    fields = ("name", "address", "email", "phone", "website", "logo")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Academy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Trainer)
+class TrainerAdmin(admin.ModelAdmin):
+    list_display = ("name", "qualification")
+    search_fields = ("name", "qualification")
+    fields = ("name", "qualification", "signature")
