@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from academy.models import Academy
+
 from .attempts import drawn_snapshot, topic_floors
 from .grading import TopicScore, earned_for, judge
 from .models import Attempt, CompletionRecord, DrawnQuestion, Question, Quiz
@@ -181,7 +183,8 @@ def _records(quiz, attempts):
     for attempt in attempts:
         if attempt.passed:
             latest[attempt.trainee_id] = attempt
-    records = [new_record(a, a._topic_scores) for a in latest.values()]
+    academy = Academy.current()
+    records = [new_record(a, a._topic_scores, academy=academy) for a in latest.values()]
     for record, position in zip(records, free_status_list_indexes(len(records)), strict=True):
         record.status_list_index = position
     return records

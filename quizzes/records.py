@@ -215,14 +215,14 @@ def free_status_list_indexes(count: int) -> list[int]:
     return positions
 
 
-def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=None):
+def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=None, academy=None):
     """The unsaved completion record of a passed attempt, with its snapshot of holder, quiz,
     issuer and trainer: what an inspector asks of a training record (OSHA 29 CFR
     1910.1030(h)(2)) reads the same whatever is edited later.
 
     Grading and the load-data generator both build records here, and give it its status-list
     position. Reads the attempt's quiz and trainee, which the caller has loaded; queries the
-    academy and the quiz's trainer (two).
+    academy (unless given) and the quiz's trainer (unless loaded).
     """
     quiz = attempt.quiz
     trainee = attempt.trainee
@@ -241,7 +241,7 @@ def new_record(attempt: Attempt, topic_scores: list[TopicScore], *, previous=Non
         quiz_title=quiz.title,
         score=attempt.score,
         topics=[{"name": t.name, "percent": str(t.percent)} for t in topic_scores],
-        issuer_name=Academy.current().name,
+        issuer_name=(academy or Academy.current()).name,
         trainer_name=trainer.name,
         trainer_qualification=trainer.qualification,
         # The stored file's name, not a copy: uploads always get a fresh name, so the file
