@@ -1,3 +1,4 @@
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -834,6 +835,8 @@ class CompletionRecord(models.Model):
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
 
+    CURRENT = (Status.VALID, Status.EXPIRING)  # statuses a certificate may be shown in
+
     verification_code = models.CharField(
         _("verification code"), max_length=64, unique=True, editable=False
     )
@@ -970,6 +973,11 @@ class CompletionRecord(models.Model):
                 % {"date": f"{self.retain_until:%Y-%m-%d}"}
             )
         return super().delete(*args, **kwargs)
+
+    def days_left(self, now) -> int:
+        """Days until expiry, counting a part of a day as a day; 0 once expired."""
+        seconds = (self.expires_at - now).total_seconds()
+        return max(0, math.ceil(seconds / 86400))
 
 
 class CodeLookupWindow(models.Model):

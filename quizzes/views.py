@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
+from .certificates import linkedin_url, verify_url
 from .charts import score_chart
-from .models import Attempt, DrawnQuestion, DrawRule, Question, Quiz, Topic
+from .models import Attempt, CompletionRecord, DrawnQuestion, DrawRule, Question, Quiz, Topic
 from .records import record_is_held
 
 
@@ -325,7 +326,7 @@ def result(request, attempt_id):
 
     Fixed queries: session, user, attempt, topic aggregate, drawn questions, "has passed";
     the start rule (none for an unlimited quiz, three otherwise); for a certification, the
-    study links of missed topics (one).
+    study links of missed topics (one) and, once passed, its completion record (one).
     """
     attempt = _trainee_attempt(request, attempt_id)
     if not attempt.is_submitted:
@@ -360,6 +361,13 @@ def result(request, attempt_id):
         )
     missed_topics = [t for t in topic_scores if t.percent < 100 and attempt.quiz.is_certification]
     study_links = _study_links([t.topic_id for t in missed_topics])
+    record = None
+    if attempt.quiz.is_certification and verdict.passed:
+        record = (
+            CompletionRecord.objects.with_status(timezone.now())
+            .filter(attempt=attempt, current_status__in=CompletionRecord.CURRENT)
+            .first()
+        )
     return render(
         request,
         "quizzes/result.html",
@@ -377,6 +385,9 @@ def result(request, attempt_id):
             "record_held": verdict.passed
             and attempt.quiz.is_certification
             and record_is_held(request.user),
+            "record": record,
+            "verify_url": record and verify_url(record),
+            "linkedin_url": record and linkedin_url(record),
             "missed_topics": [
                 {"name": t.name, **study_links.get(t.topic_id, {"notes": None, "practice": None})}
                 for t in missed_topics

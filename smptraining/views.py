@@ -5,17 +5,24 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from quizzes.dashboard import trainee_dashboard
 from quizzes.models import ILLUSTRATION_NAME
 
 
 @require_safe
 def home(request):
-    if request.user.is_authenticated and request.user.is_instructor:
+    """A visitor's introduction, a trainee's dashboard (three queries), or for an instructor
+    their own home page."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    if request.user.is_instructor:
         return redirect("insight:home")  # instructors start from their own page
-    return render(request, "home.html")
+    dashboard = trainee_dashboard(trainee=request.user, now=timezone.now())
+    return render(request, "home.html", {"dashboard": dashboard})
 
 
 @require_safe

@@ -91,3 +91,22 @@ document.addEventListener("DOMContentLoaded", () => {
     autosaveAnswers(form);
   }
 });
+
+// "Copy the public link": shown only when this script runs; the link stays visible as text.
+function copyLinks() {
+  document.querySelectorAll("button.copy-link").forEach((button) => {
+    const link = document.getElementById(button.dataset.copyFrom);
+    const status = button.parentElement.querySelector(".copy-status");
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(link.href);
+        status.textContent = button.dataset.copied;
+      } catch {
+        status.textContent = button.dataset.notCopied;
+      }
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", copyLinks);
