@@ -114,9 +114,9 @@ class _Certificate(FPDF):
         self.set_xy(x if x is not None else 24, y)
         self.cell(w if w is not None else self.w - 48, size * 0.45, text, align="C")
 
-    def fitted_size(self, text, *, family, style, size, width) -> float:
+    def fitted_size(self, text, *, family, style, size, width, smallest=12) -> float:
         """The largest size up to `size` at which the text fits the width (long names)."""
-        while size > 12:
+        while size > smallest:
             self.set_font(family, style, size)
             if self.get_string_width(text) <= width:
                 break
@@ -251,9 +251,13 @@ def certificate_pdf(record: CompletionRecord) -> bytes:
         _("Scan the code or open this address to check that the record is still valid:"),
         align="C",
     )
-    pdf.set_font("Sans", "B", 6.5)
+    # On one line when it can be (reaching 6 mm into the margins), so that it reads and types
+    # as one address.
+    wide = column + 12
+    size = pdf.fitted_size(url, family="Sans", style="B", size=7, width=wide, smallest=5)
+    pdf.set_font("Sans", "B", size)
     pdf.set_text_color(*NAVY)
-    pdf.set_x(right)
-    pdf.multi_cell(column, 3.2, url, align="C")
+    pdf.set_x(right - 6)
+    pdf.multi_cell(wide, 3.2, url, align="C")
 
     return bytes(pdf.output())

@@ -101,6 +101,7 @@ def credential(record: CompletionRecord) -> dict:
             "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, credential_id(record) + '#holder')}",
             "type": ["AchievementSubject"],
             **_identifier(record),
+            "activityEndDate": _iso(record.issued_at),
             "achievement": {
                 "id": absolute_reverse("quizzes:quiz_detail", args=[record.quiz.slug]),
                 "type": ["Achievement"],
@@ -114,9 +115,30 @@ def credential(record: CompletionRecord) -> dict:
                 "criteria": {"narrative": narrative},
             },
         },
+        "evidence": [training_record(record)],
         "credentialStatus": status_entry(record),
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
+
+
+def training_record(record: CompletionRecord) -> dict:
+    """What an inspector asks of a training record (OSHA 29 CFR 1910.1030(h)(2)), as evidence:
+    the date, the content and study time, the trainer and their qualification, the trainee and
+    their job title."""
+    lines = [
+        f"Training date: {record.issued_at:%Y-%m-%d}.",
+        f"Content: {', '.join(t['name'] for t in record.topics)}.",
+    ]
+    if record.study_hours is not None:
+        lines.append(f"Study time: {float(record.study_hours):g} hours.")
+    if record.assessment_minutes is not None:
+        lines.append(f"Time in the assessment: {record.assessment_minutes} minutes.")
+    if record.trainer_name:
+        trainer = ", ".join(filter(None, [record.trainer_name, record.trainer_qualification]))
+        lines.append(f"Trainer: {trainer}.")
+    trainee = ", ".join(filter(None, [record.holder_name, record.holder_job_title]))
+    lines.append(f"Trainee: {trainee}.")
+    return {"type": ["Evidence"], "name": "Training record", "narrative": "\n".join(lines)}
 
 
 def _identifier(record: CompletionRecord) -> dict:

@@ -307,3 +307,27 @@ def test_the_quiz_admin_sets_the_trainer_in_charge(admin_client, certification, 
     html = admin_client.get(reverse("admin:quizzes_quiz_change", args=[certification.pk]))
     assert 'name="trainer"' in html.content.decode()
     assert 'name="study_hours"' in html.content.decode()
+
+
+def test_the_credential_carries_the_training_record_and_stays_a_valid_badge(client, record):
+    import jsonschema
+
+    from tests.test_records import credential_schema
+
+    response = client.get(reverse("quizzes:verify_json", args=[record.verification_code]))
+    credential = response.json()
+    validator = jsonschema.Draft201909Validator(
+        credential_schema(), format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER
+    )
+    assert [e.message for e in validator.iter_errors(credential)] == []
+    [evidence] = credential["evidence"]
+    assert evidence["narrative"].splitlines() == [
+        f"Training date: {record.issued_at:%Y-%m-%d}.",
+        "Content: Topic 1, Topic 2.",
+        "Study time: 3.5 hours.",
+        "Time in the assessment: 0 minutes.",
+        "Trainer: Tess Trainer, Registered nurse, BBP instructor.",
+        "Trainee: Alice Adams, SMP practitioner.",
+    ]
+    assert credential["issuer"]["name"] == "Northside SMP Academy"
+    assert credential["issuer"]["email"] == "office@northside.example"
