@@ -113,3 +113,45 @@ def test_a_visitor_checks_a_code_from_the_home_page(
     page.get_by_role("button", name="Check").click()
     expect(page.locator(".verify-status")).to_contain_text("Valid")
     audit()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_administrator_sets_the_academy_logo_and_a_trainer(
+    live_server, page, audit, make_user, tmp_path, width
+):
+    from academy.models import Academy, Trainer
+    from tests.test_certificates import png
+
+    page.set_viewport_size({"width": width, "height": 900})
+    admin = make_user("root@example.com", "Root Admin", is_staff=True, is_superuser=True)
+    log_in(page, audit, live_server, admin)
+    page.goto(f"{live_server.url}/admin/academy/academy/")
+    audit()
+    page.get_by_role("link", name=Academy.objects.get().name, exact=True).click()
+    audit()
+    page.get_by_label("Address").fill("12 Harbour Street\nPortsmouth")
+    broken = tmp_path / "logo.png"
+    broken.write_bytes(b"not a picture")
+    page.get_by_label("Logo").set_input_files(broken)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Upload a valid image.")).to_be_visible()
+    audit()
+    logo = tmp_path / "real.png"
+    logo.write_bytes(png((300, 300)))
+    page.get_by_label("Logo").set_input_files(logo)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    audit()
+    assert Academy.objects.get().logo.name.startswith("academy/")
+
+    page.goto(f"{live_server.url}/admin/academy/trainer/add/")
+    audit()
+    page.get_by_label("Name").fill("Tess Trainer")
+    page.get_by_label("Qualification").fill("Registered nurse")
+    signature = tmp_path / "signature.png"
+    signature.write_bytes(png())
+    page.get_by_label("Signature").set_input_files(signature)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("was added successfully")).to_be_visible()
+    audit()
+    assert Trainer.objects.get().signature.name.startswith("signatures/")

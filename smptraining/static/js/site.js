@@ -95,8 +95,9 @@ document.addEventListener("DOMContentLoaded", () => {
 // "Copy the public link": shown only when this script runs; the link stays visible as text.
 function copyLinks() {
   document.querySelectorAll("button.copy-link").forEach((button) => {
-    const link = document.getElementById(button.dataset.copyFrom);
-    const status = button.parentElement.querySelector(".copy-status");
+    const box = button.closest("section");
+    const link = box.querySelector("a.verify-link");
+    const status = box.querySelector(".copy-status");
     button.hidden = false;
     button.addEventListener("click", async () => {
       try {
