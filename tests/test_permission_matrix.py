@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from academy.models import Academy, Trainer
 from quizzes.attempts import set_override, start_attempt, submit_attempt
 from quizzes.models import BankImport, CompletionRecord
 from tests.conftest import answer_all
@@ -260,6 +261,13 @@ ADMIN_MODELS = {
     "quizzes.attemptoverride": (lambda w: w.override, (OK, OK, OK), (OK, OK, OK)),
     "quizzes.completionrecord": (lambda w: w.record, READ_ONLY, READ_ONLY),
     "quizzes.auditlogentry": (lambda w: w.audit_entry, READ_ONLY, READ_ONLY),
+    # The academy and its trainers, printed on certificates: superusers only; one academy.
+    "academy.academy": (lambda w: Academy.objects.get(), (FORBIDDEN,) * 3, (OK, FORBIDDEN, OK)),
+    "academy.trainer": (
+        lambda w: Trainer.objects.get_or_create(name="Tess Trainer")[0],
+        (FORBIDDEN,) * 3,
+        (OK, OK, OK),
+    ),
     # django-axes' records of logins: superusers only.
     "axes.accessattempt": (lambda w: w.axes_rows["accessattempt"], (FORBIDDEN,) * 3, READ_ONLY),
     "axes.accesslog": (lambda w: w.axes_rows["accesslog"], (FORBIDDEN,) * 3, READ_ONLY),
