@@ -331,3 +331,68 @@ def test_the_credential_carries_the_training_record_and_stays_a_valid_badge(clie
     ]
     assert credential["issuer"]["name"] == "Northside SMP Academy"
     assert credential["issuer"]["email"] == "office@northside.example"
+
+
+def test_a_page_size_other_than_a4_or_letter_stops_the_start():
+    from tests.test_settings import PRODUCTION_ENV, manage
+
+    result = manage("check", env={**PRODUCTION_ENV, "CERTIFICATE_PAGE_SIZE": "Legal"})
+    assert result.returncode != 0
+    assert "CERTIFICATE_PAGE_SIZE must be 'A4' or 'Letter'" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_installed_site_upgrades_with_its_records_filled_in(settings):
+    """Migrating a site that has records: the academy and trainer come from the environment,
+    quizzes get that trainer, records the minutes of their attempt."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    settings.CERTIFICATE_ISSUER_NAME = "Old Academy"
+    settings.CERTIFICATE_TRAINER_NAME = "Old Trainer"
+    settings.CERTIFICATE_TRAINER_QUALIFICATION = "RN"
+    executor = MigrationExecutor(connection)
+    executor.migrate([("academy", None)])  # and so quizzes back to 0011, which needs none
+    executor.loader.build_graph()
+    old = executor.loader.project_state([("quizzes", "0011_translatable_labels")]).apps
+    user = old.get_model("accounts", "User").objects.create(email="a@example.com", full_name="A")
+    quiz = old.get_model("quizzes", "Quiz").objects.create(title="Cert", slug="cert")
+    started = timezone.now() - timedelta(hours=1)
+    attempt = old.get_model("quizzes", "Attempt").objects.create(
+        trainee=user,
+        quiz=quiz,
+        started_at=started,
+        deadline=started + timedelta(minutes=45),
+        submitted_at=started + timedelta(minutes=23, seconds=10),
+        pass_mark=80,
+        topic_floor=0,
+        question_count=1,
+        score=100,
+        passed=True,
+    )
+    old.get_model("quizzes", "CompletionRecord").objects.create(
+        verification_code="x" * 32,
+        trainee=user,
+        quiz=quiz,
+        attempt=attempt,
+        holder_name="A",
+        quiz_title="Cert",
+        score=100,
+        issuer_name="Old Academy",
+        issued_at=attempt.submitted_at,
+        expires_at=attempt.submitted_at + timedelta(days=365),
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from quizzes.models import Quiz
+
+    record = CompletionRecord.objects.get()
+    assert record.assessment_minutes == 23
+    assert record.issuer_name == "Old Academy" and not record.trainer_signature
+    assert Academy.objects.get().name == "Old Academy"
+    assert str(Quiz.objects.get().trainer) == "Old Trainer, RN"
