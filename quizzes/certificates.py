@@ -21,6 +21,7 @@ from academy.models import Academy
 from smptraining.links import absolute_reverse
 
 from .models import CompletionRecord
+from .records import format_code
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 NAVY = (22, 45, 84)
@@ -200,7 +201,7 @@ def certificate_pdf(record: CompletionRecord) -> bytes:
         (
             (_("Date of training"), format_date(record.issued_at, DATE_FORMAT), "Sans"),
             (_("Valid until"), format_date(record.expires_at, DATE_FORMAT), "Sans"),
-            (_("Verification code"), record.verification_code, "Mono"),
+            (_("Verification code"), format_code(record.verification_code), "Mono"),
         )
     ):
         top = foot + 4 + n * 12

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from academy.models import Academy
 from quizzes.models import CompletionRecord
 from quizzes.records import revoke_record
 from tests.test_records import pass_quiz
@@ -18,10 +19,12 @@ def certification(quiz_factory):
 
 
 @pytest.fixture
-def issuer(settings):
-    settings.CERTIFICATE_ISSUER_NAME = "Northside SMP Academy"
-    settings.CERTIFICATE_ISSUER_ADDRESS = "12 Mill Lane\nLeeds LS1 4AB"
-    settings.CERTIFICATE_ISSUER_CONTACT = "records@northside.example"
+def issuer(settings, db):
+    Academy.objects.update(
+        name="Northside SMP Academy",
+        address="12 Mill Lane\nLeeds LS1 4AB",
+        email="records@northside.example",
+    )
     settings.CERTIFICATE_TRAINER_NAME = "Dana Trainer"
     settings.CERTIFICATE_TRAINER_QUALIFICATION = "Level 4 Infection Control"
 
