@@ -225,10 +225,10 @@ def test_the_verify_page_runs_a_fixed_number_of_queries(
     url = reverse("quizzes:verify", args=[record.verification_code])
     # The client's first look-up of a window also opens its count: a savepoint, the insert, its
     # release, and the clearing of ended windows.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get(url)
-    # the client's look-up count, the record, the chain of records
-    with django_assert_max_num_queries(3):
+    # the client's look-up count, the record, the chain of records, the academy
+    with django_assert_max_num_queries(4):
         client.get(url)
 
 
