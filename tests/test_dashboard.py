@@ -167,3 +167,9 @@ def test_the_result_of_a_pass_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(11):
         html = alice_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
     assert "Your certificate is ready" in html
+
+
+def test_an_unverified_email_is_asked_for_first(client, make_user, certification):
+    client.force_login(make_user("new@example.com", "New Person", email_verified_at=None))
+    html = home(client)
+    assert "certificates are issued only to a verified address" in html

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('academy', '0001_initial'),
-        ('quizzes', '0012_status_list_and_code_lookups'),
+        ('quizzes', '0015_anonymous_attempts'),
     ]
 
     operations = [
