@@ -4,7 +4,8 @@ A thin layer over certificates.certificate_pdf: the file's name is derived from 
 page can show (every field of the record, the academy's details and logo, the language, the
 verify URL in the QR code, and the certificate module's own code), so any change to one of them
 — a corrected name, a new address or logo, a new design — makes a new file instead of serving a
-stale one. The page prints no status, so a revocation or an expiry changes nothing in it. The name also hashes the verification code, so it cannot be guessed from the record's id
+stale one. The page prints no status, so a revocation or an expiry changes nothing in it. The
+name also hashes the verification code, so it cannot be guessed from the record's id
 (on a public bucket the file is as private as the code itself).
 """
 

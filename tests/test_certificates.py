@@ -354,9 +354,9 @@ def test_an_installed_site_upgrades_with_its_records_filled_in(settings):
     settings.CERTIFICATE_TRAINER_NAME = "Old Trainer"
     settings.CERTIFICATE_TRAINER_QUALIFICATION = "RN"
     executor = MigrationExecutor(connection)
-    executor.migrate([("academy", None)])  # and so quizzes back to 0015, which needs none
+    executor.migrate([("academy", None)])  # and so quizzes back to 0016, which needs none
     executor.loader.build_graph()
-    old = executor.loader.project_state([("quizzes", "0015_anonymous_attempts")]).apps
+    old = executor.loader.project_state([("quizzes", "0016_drawn_insight_cover")]).apps
     user = old.get_model("accounts", "User").objects.create(email="a@example.com", full_name="A")
     quiz = old.get_model("quizzes", "Quiz").objects.create(title="Cert", slug="cert")
     started = timezone.now() - timedelta(hours=1)

@@ -151,9 +151,7 @@ def test_the_certificate_is_rendered_once_and_then_read_from_the_storage(
     assert "Alice Adams" in pdf_text_and_qr(second)[0]
 
 
-def test_a_kept_certificate_is_made_again_when_the_record_or_academy_changes(
-    alice_client, record
-):
+def test_a_kept_certificate_is_made_again_when_the_record_or_academy_changes(alice_client, record):
     from academy.models import Academy
 
     url = reverse("quizzes:record_pdf", args=[record.verification_code])

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('academy', '0001_initial'),
-        ('quizzes', '0015_anonymous_attempts'),
+        ('quizzes', '0016_drawn_insight_cover'),
     ]
 
     operations = [
