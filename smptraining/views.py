@@ -1,4 +1,5 @@
 import mimetypes
+import re
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
@@ -11,6 +12,11 @@ from django.views.decorators.http import require_safe
 
 from quizzes.dashboard import trainee_dashboard
 from quizzes.models import ILLUSTRATION_NAME
+
+# The academy's logo is printed on every certificate: anyone may see it. A trainer's signature
+# is only for the administrators who edit it, so that no one can lift it from the site.
+LOGO_NAME = re.compile(r"academy/[0-9a-f]{32}\.(?:png|jpe?g)")
+SIGNATURE_NAME = re.compile(r"signatures/[0-9a-f]{32}\.(?:png|jpe?g)")
 
 
 @require_safe
@@ -27,14 +33,15 @@ def home(request):
 
 @require_safe
 def media(request, name):
-    """An illustration from the file storage, when the storage is a folder on this server.
+    """A picture from the file storage, when the storage is a folder on this server.
 
-    Only pictures in the illustrations folder are served (to anyone: they are course material);
-    other uploads, such as imported question files, never are. An SVG is a document that could
-    carry script: it is sent with a policy that forbids everything but its own styles, so
-    even opened on its own it runs nothing.
+    Illustrations (course material) and the academy's logo are served to anyone, a trainer's
+    signature to superusers only; other uploads, such as imported question files, never are.
+    An SVG is a document that could carry script: it is sent with a policy that forbids
+    everything but its own styles, so even opened on its own it runs nothing.
     """
-    if not ILLUSTRATION_NAME.fullmatch(name):
+    public = ILLUSTRATION_NAME.fullmatch(name) or LOGO_NAME.fullmatch(name)
+    if not public and not (SIGNATURE_NAME.fullmatch(name) and request.user.is_superuser):
         raise Http404("No such file.")
     try:
         if not default_storage.exists(name):
@@ -45,7 +52,7 @@ def media(request, name):
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     return response
 
 

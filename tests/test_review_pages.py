@@ -350,3 +350,21 @@ def test_the_media_view_serves_illustrations_only(client, db):
     default_storage.save("imports/bank.json", ContentFile(b"{}"))
     assert client.get("/media/imports/bank.json").status_code == 404
     assert client.head("/media/illustrations/missing.svg").status_code == 404
+
+
+def test_the_academy_logo_is_public_and_a_signature_only_for_superusers(client, make_user, db):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    logo = default_storage.save(f"academy/{'a' * 32}.png", ContentFile(b"logo"))
+    signature = default_storage.save(f"signatures/{'b' * 32}.png", ContentFile(b"signature"))
+    assert client.get(f"/media/{logo}").status_code == 200
+    assert client.get(f"/media/{signature}").status_code == 404
+
+    client.force_login(make_user("trainee@example.com", "Tia Trainee"))
+    assert client.get(f"/media/{signature}").status_code == 404
+
+    client.force_login(make_user("root@example.com", "Ray Root", is_superuser=True, is_staff=True))
+    response = client.get(f"/media/{signature}")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
