@@ -25,14 +25,16 @@ from django.utils.translation import trans_real
 from academy.models import Academy, Trainer
 from quizzes.attempts import save_response, start_attempt, submit_attempt
 from quizzes.models import BankImport, Choice, CompletionRecord, Question, Topic
+from quizzes.records import SHORT_CODE_PATTERN
 from tests.conftest import answer_all
 
 PSEUDO = "en-xa"
 LEFT, RIGHT = "⟪", "⟫"
 MARKED = re.compile(f"{LEFT}[^{LEFT}{RIGHT}]*{RIGHT}")
 DATA = re.compile(r"«[^«»]*»")
-# Not words of any language: addresses, links, codes and identifiers with a digit in them.
-NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|[\w-]{20,}|[\w-]*\d[\w-]*")
+# Not words of any language: addresses, links, verification codes (about 1 in 90 has no digit)
+# and identifiers with a digit in them.
+NOT_WORDS = re.compile(rf"\S+@\S+|https?://\S+|{SHORT_CODE_PATTERN}|[\w-]{{20,}}|[\w-]*\d[\w-]*")
 # Separators between two texts in one element: "Title | Site", "Home › Questions", "Line 3: essay".
 PHRASE_BREAK = re.compile(r"\s*[|›:]\s*")
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'’]{2,}")
