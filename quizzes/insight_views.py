@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -140,7 +141,8 @@ def _gradebook_rows(request):
         messages.warning(
             request,
             _("Some filters were not understood and are ignored: %(problems)s")
-            % {"problems": problems},
+            # A pasted value is echoed in the error; the message is kept in the session.
+            % {"problems": Truncator(problems).chars(300)},
         )
     now = timezone.now()
     return form, insight.gradebook(form.filters(), now), now

@@ -186,6 +186,12 @@ def test_nonsense_filters_show_the_nearest_sensible_page(instructor_client, coho
     assert page_only or any("ignored" in m for m in messages)
 
 
+def test_a_huge_filter_value_is_not_echoed_in_full(instructor_client, cohort):
+    response = instructor_client.get(reverse("insight:gradebook"), {"passed": "x" * 100_000})
+    messages = [str(m) for m in response.context["messages"]]
+    assert len(messages) == 1 and "ignored" in messages[0] and len(messages[0]) < 400
+
+
 def test_the_gradebook_exports_what_the_filters_show(instructor_client, cohort):
     response = instructor_client.get(
         reverse("insight:gradebook"), {"passed": "yes", "format": "csv"}
