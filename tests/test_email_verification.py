@@ -177,3 +177,16 @@ def test_the_signup_link_verifies_the_new_account(client, db, django_capture_on_
     response = client.post(link.group(1))
     assert response.url == reverse("login")
     assert User.objects.get(email="sam@example.com").email_verified
+
+
+def test_a_superuser_made_at_the_console_needs_no_verification_link(db):
+    from django.core.management import call_command
+
+    call_command(
+        "createsuperuser",
+        email="owner@example.com",
+        full_name="Olive Owner",
+        interactive=False,
+        verbosity=0,
+    )
+    assert User.objects.get(email="owner@example.com").email_verified
