@@ -6,11 +6,11 @@ token buckets here add what it cannot: failures from one address across many acc
 a stranger cannot lock its owner out), and sign-ups and emails per address or account.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from .models import Throttle
@@ -43,7 +43,9 @@ def username_for_throttling(request, credentials) -> str | None:
 
 
 def _key(limit: Limit, value: str) -> str:
-    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    # Keyed with the secret: a plain hash of an IPv4 address is undone by trying all 2**32.
+    raw = value.encode("utf-8", "surrogatepass")
+    digest = salted_hmac("accounts.throttle", raw, algorithm="sha256").hexdigest()
     return f"{limit.name}:{digest}"
 
 
