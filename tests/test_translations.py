@@ -568,3 +568,7 @@ def test_the_check_reports_only_english_outside_the_marks():
     html = '<div data-seconds="60" data-time-up="Time is up" data-gone="⟪Gone⟫"></div>'
     assert untranslated(page_text(html)) == ["Time is up"]
     assert untranslated(["Quizzes"], allowed=frozenset({"Quizzes"})) == []
+
+
+def test_a_verification_code_without_a_digit_is_not_taken_for_english():
+    assert untranslated(["⟪Code⟫ SMP-TDGN-KJAG-FWEM", "SMP-TDGN-KJAG-FWEM"]) == []

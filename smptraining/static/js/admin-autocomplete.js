@@ -12,4 +12,9 @@ function nameAutocompleteBoxes() {
   }
 }
 
-window.addEventListener("load", nameAutocompleteBoxes);
+// Django starts select2 from a jQuery ready handler, which may run after the page's load event:
+// name the boxes whenever the page changes, so a box is named as soon as it is drawn.
+new MutationObserver(nameAutocompleteBoxes).observe(document.documentElement, {
+  childList: true,
+  subtree: true,
+});
