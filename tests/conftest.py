@@ -146,3 +146,54 @@ def answer_all(attempt, *, right=True, skip=()):
             values=[str(drawn.display_order.index(i) + 1) for i in indexes],
             now=timezone.now(),
         )
+
+
+# Shared by the record, status-list, verification and data tests; a module may define its own.
+@pytest.fixture
+def certification(quiz_factory):
+    return quiz_factory(slug="cert", purpose="certification", title="SMP Safety Certification")
+
+
+@pytest.fixture
+def record(certification, alice):
+    """Alice's completion record of `certification` (the module's own, if it has one)."""
+    from quizzes.models import CompletionRecord
+
+    pass_quiz(certification, alice)
+    return CompletionRecord.objects.get()
+
+
+def pass_quiz(quiz, trainee, now=None):
+    from django.utils import timezone
+
+    from quizzes.attempts import start_attempt, submit_attempt
+
+    now = now or timezone.now()
+    attempt = start_attempt(quiz=quiz, trainee=trainee, now=now)
+    answer_all(attempt, right=True)
+    return submit_attempt(attempt=attempt, now=now)
+
+
+# The admin and audit tests' question: one topic, one single-answer question with two choices.
+@pytest.fixture
+def topic(db):
+    from quizzes.models import Topic
+
+    return Topic.objects.create(name="Hygiene", slug="hygiene", order=1)
+
+
+@pytest.fixture
+def question(topic):
+    from quizzes.models import Question
+
+    question = Question.objects.create(
+        topic=topic,
+        key="gloves-01",
+        kind="single",
+        prompt="When do you change gloves?",
+        explanation="For every client. And after any break.",
+        active=True,
+    )
+    question.choices.create(text="For every client", is_correct=True, order=1)
+    question.choices.create(text="Once a day", is_correct=False, order=2)
+    return question

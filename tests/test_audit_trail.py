@@ -7,30 +7,10 @@ from django.utils import timezone
 
 from quizzes import audit
 from quizzes.attempts import set_override
-from quizzes.models import AuditLogEntry, AuditLogRefused, Question, Quiz, Topic
+from quizzes.models import AuditLogEntry, AuditLogRefused, Question, Quiz
 from quizzes.records import revoke_record
+from tests.conftest import pass_quiz
 from tests.test_question_admin import question_form
-from tests.test_records import pass_quiz
-
-
-@pytest.fixture
-def topic(db):
-    return Topic.objects.create(name="Hygiene", slug="hygiene", order=1)
-
-
-@pytest.fixture
-def question(topic):
-    question = Question.objects.create(
-        topic=topic,
-        key="gloves-01",
-        kind="single",
-        prompt="When do you change gloves?",
-        explanation="For every client. And after any break.",
-        active=True,
-    )
-    question.choices.create(text="For every client", is_correct=True, order=1)
-    question.choices.create(text="Once a day", is_correct=False, order=2)
-    return question
 
 
 def change_form(question, **changes):

@@ -15,7 +15,7 @@ from accounts.models import User
 from quizzes.models import Attempt, CompletionRecord
 from quizzes.records import revoke_record
 from smptraining import backups
-from tests.test_records import pass_quiz
+from tests.conftest import pass_quiz
 
 
 def tools_missing() -> bool:

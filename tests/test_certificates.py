@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw
 from academy.models import PICTURE_MAX_BYTES, Academy, Trainer
 from quizzes.certificates import linkedin_url
 from quizzes.models import CompletionRecord
-from tests.test_records import pass_quiz, pdf_text_and_qr
+from tests.conftest import pass_quiz
+from tests.test_records import pdf_text_and_qr
 
 
 def png(size=(600, 200), text="Signed", colour=(20, 40, 90)) -> bytes:

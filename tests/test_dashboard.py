@@ -11,7 +11,7 @@ from quizzes.attempts import start_attempt
 from quizzes.certificates import linkedin_url
 from quizzes.models import CompletionRecord
 from quizzes.records import revoke_record
-from tests.test_records import pass_quiz
+from tests.conftest import pass_quiz
 
 
 @pytest.fixture

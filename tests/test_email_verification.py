@@ -19,11 +19,6 @@ from tests.conftest import answer_all
 
 
 @pytest.fixture
-def certification(quiz_factory):
-    return quiz_factory(slug="cert", purpose="certification", title="SMP Safety Certification")
-
-
-@pytest.fixture
 def newcomer(make_user):
     """A trainee who signed up and has not opened the link yet."""
     return make_user("nora@example.com", "Nora New", email_verified_at=None)

@@ -12,7 +12,8 @@ from quizzes import richtext
 from quizzes.attempts import start_attempt
 from quizzes.importers import read_gift_bank
 from quizzes.models import BankImport, CompletionRecord, DrawRule, Question, Quiz
-from tests.test_records import admin_action, pass_quiz
+from tests.conftest import pass_quiz
+from tests.test_records import admin_action
 
 HTML_GIFT = r"""$CATEGORY: Hygiene
 

@@ -11,12 +11,7 @@ from django.utils import timezone
 
 from quizzes.models import CompletionRecord
 from quizzes.records import revoke_record, send_instructor_digest
-from tests.test_records import pass_quiz
-
-
-@pytest.fixture
-def certification(quiz_factory):
-    return quiz_factory(slug="cert", purpose="certification", title="SMP Safety Certification")
+from tests.conftest import pass_quiz
 
 
 @pytest.fixture

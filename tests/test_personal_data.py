@@ -21,13 +21,7 @@ from quizzes.models import (
     RecordRetained,
 )
 from quizzes.records import purge_expired_records
-from tests.conftest import PASSWORD
-from tests.test_records import pass_quiz
-
-
-@pytest.fixture
-def certification(quiz_factory):
-    return quiz_factory(slug="cert", purpose="certification", title="SMP Safety Certification")
+from tests.conftest import PASSWORD, pass_quiz
 
 
 @pytest.fixture

@@ -10,26 +10,6 @@ from django.utils import timezone
 from quizzes.models import AuditLogEntry, BankImport, Question, Topic
 
 
-@pytest.fixture
-def topic(db):
-    return Topic.objects.create(name="Hygiene", slug="hygiene", order=1)
-
-
-@pytest.fixture
-def question(topic):
-    question = Question.objects.create(
-        topic=topic,
-        key="gloves-01",
-        kind="single",
-        prompt="When do you change gloves?",
-        explanation="For every client. And after any break.",
-        active=True,
-    )
-    question.choices.create(text="For every client", is_correct=True, order=1)
-    question.choices.create(text="Once a day", is_correct=False, order=2)
-    return question
-
-
 def question_form(topic, **changes):
     data = {
         "topic": topic.pk,

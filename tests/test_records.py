@@ -16,7 +16,7 @@ from quizzes.attempts import AttemptRefused, start_attempt, submit_attempt
 from quizzes.exporters import csv_cell
 from quizzes.models import AuditLogEntry, CompletionRecord, Quiz
 from quizzes.records import issue_record, revoke_record
-from tests.conftest import answer_all
+from tests.conftest import pass_quiz
 
 
 @pytest.fixture
@@ -28,19 +28,6 @@ def certification(quiz_factory):
         topic_floor=60,
         title="SMP Safety Certification",
     )
-
-
-def pass_quiz(quiz, trainee, now=None):
-    now = now or timezone.now()
-    attempt = start_attempt(quiz=quiz, trainee=trainee, now=now)
-    answer_all(attempt, right=True)
-    return submit_attempt(attempt=attempt, now=now)
-
-
-@pytest.fixture
-def record(certification, alice):
-    pass_quiz(certification, alice)
-    return CompletionRecord.objects.get()
 
 
 def test_passing_a_certification_issues_one_record_with_a_snapshot(record, alice, settings):

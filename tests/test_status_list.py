@@ -18,18 +18,8 @@ from django.utils import timezone
 
 from quizzes.models import CompletionRecord
 from quizzes.records import revoke_record
-from tests.test_records import credential_schema, pass_quiz
-
-
-@pytest.fixture
-def certification(quiz_factory):
-    return quiz_factory(slug="cert", purpose="certification", title="SMP Safety Certification")
-
-
-@pytest.fixture
-def record(certification, alice):
-    pass_quiz(certification, alice)
-    return CompletionRecord.objects.get()
+from tests.conftest import pass_quiz
+from tests.test_records import credential_schema
 
 
 def verified_claims(client, token):

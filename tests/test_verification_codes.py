@@ -13,21 +13,10 @@ from django.utils import timezone
 from quizzes import records
 from quizzes.models import CodeLookupWindow, CompletionRecord
 from quizzes.records import format_code, new_verification_code, normalize_code
-from tests.test_records import pass_quiz
+from tests.conftest import pass_quiz
 
 CODE = "SMP-10K4-M2XD-9RWB"
 LEGACY = "Ab-_0lI1Ab-_0lI1Ab-_0lI1Ab-_0lI1"
-
-
-@pytest.fixture
-def certification(quiz_factory):
-    return quiz_factory(slug="cert", purpose="certification", title="SMP Safety Certification")
-
-
-@pytest.fixture
-def record(certification, alice):
-    pass_quiz(certification, alice)
-    return CompletionRecord.objects.get()
 
 
 def test_new_codes_are_three_groups_of_unambiguous_symbols():

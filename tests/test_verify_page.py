@@ -10,7 +10,7 @@ from django.utils import timezone
 from academy.models import Academy
 from quizzes.models import CompletionRecord
 from quizzes.records import revoke_record
-from tests.test_records import pass_quiz
+from tests.conftest import pass_quiz
 
 
 @pytest.fixture

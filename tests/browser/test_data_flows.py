@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from quizzes.models import Attempt, CompletionRecord
 from tests.browser.test_quiz_flows import log_in
-from tests.conftest import PASSWORD
-from tests.test_records import pass_quiz
+from tests.conftest import PASSWORD, pass_quiz
 
 WIDTHS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
 
