@@ -6,6 +6,7 @@ token buckets here add what it cannot: failures from one address across many acc
 a stranger cannot lock its owner out), and sign-ups and emails per address or account.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +35,8 @@ SIGNUPS_PER_ADDRESS = Limit("signup.address", 10, timedelta(hours=1))
 PASSWORD_RESETS_PER_ADDRESS = Limit("reset.address", 10, timedelta(hours=1))
 PASSWORD_RESETS_PER_EMAIL = Limit("reset.email", 3, timedelta(hours=1))
 VERIFICATION_EMAILS_PER_ACCOUNT = Limit("verify.account", 3, timedelta(hours=1))
+# Only unknown codes count: a valid code's page must open for everyone behind one address.
+CODE_MISSES_PER_ADDRESS = Limit("code.address", 60, timedelta(minutes=10))
 
 
 def username_for_throttling(request, credentials) -> str | None:
@@ -56,10 +59,18 @@ def _tokens_now(row: Throttle | None, limit: Limit, now: datetime) -> float:
     return min(float(limit.tries), row.tokens + max(refill, 0.0))
 
 
+def seconds_until_try(limit: Limit, value: str, now: datetime) -> int:
+    """0 if one more try is allowed now, else the seconds until it is; spends none. One query."""
+    row = Throttle.objects.filter(key=_key(limit, value)).first()
+    missing = 1 - _tokens_now(row, limit, now)
+    if missing <= 0:
+        return 0
+    return math.ceil(missing / limit.tries * limit.period.total_seconds())
+
+
 def has_tries(limit: Limit, value: str, now: datetime) -> bool:
     """Whether one more try is allowed, without spending it. One query."""
-    row = Throttle.objects.filter(key=_key(limit, value)).first()
-    return _tokens_now(row, limit, now) >= 1
+    return seconds_until_try(limit, value, now) == 0
 
 
 @transaction.atomic
@@ -132,6 +143,7 @@ ALL_LIMITS = (
     PASSWORD_RESETS_PER_ADDRESS,
     PASSWORD_RESETS_PER_EMAIL,
     VERIFICATION_EMAILS_PER_ACCOUNT,
+    CODE_MISSES_PER_ADDRESS,
 )
 
 

@@ -978,25 +978,3 @@ class CompletionRecord(models.Model):
         """Days until expiry, counting a part of a day as a day; 0 once expired."""
         seconds = (self.expires_at - now).total_seconds()
         return max(0, math.ceil(seconds / 86400))
-
-
-class CodeLookupWindow(models.Model):
-    """How many verification codes one client looked up in one time window.
-
-    Kept in the database so every worker shares the count; the client is a keyed hash of its
-    address, so the table holds no addresses.
-    """
-
-    client = models.CharField(max_length=64)
-    window_start = models.DateTimeField()
-    lookups = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["client", "window_start"], name="one_lookup_count_per_client_window"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.lookups} look-ups from {self.client[:8]}… since {self.window_start}"

@@ -8,12 +8,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.utils.crypto import salted_hmac
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from academy.models import Academy, Trainer
+from accounts import throttling
 from smptraining.links import absolute_reverse
 
 from . import audit, emails
@@ -21,7 +21,6 @@ from .grading import TopicScore
 from .models import (
     STATUS_LIST_SIZE,
     Attempt,
-    CodeLookupWindow,
     CompletionRecord,
     Quiz,
 )
@@ -46,10 +45,6 @@ _LEGACY_CODE = re.compile(LEGACY_CODE_PATTERN)
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]")
 # The usual misreadings of a printed code, as Crockford decodes them.
 _MISREADINGS = str.maketrans({"O": "0", "I": "1", "L": "1"})
-
-# Look-ups of codes: each client may try this many in a window, so guessing codes is hopeless.
-LOOKUP_LIMIT = 60
-LOOKUP_WINDOW = timedelta(minutes=10)
 
 
 class RecordRefused(Exception):
@@ -109,60 +104,40 @@ def format_code(code: str) -> str:
     return code
 
 
-def _lookup_window_start(now: datetime) -> datetime:
-    seconds = LOOKUP_WINDOW.total_seconds()
-    return datetime.fromtimestamp(now.timestamp() // seconds * seconds, tz=now.tzinfo)
-
-
-def count_code_lookup(*, client: str, now: datetime) -> None:
-    """Count one look-up by this client, or raise LookupRefused once it made LOOKUP_LIMIT.
-
-    The count is shared by every worker. Usually one UPDATE; a client's first look-up of a
-    window also inserts its row and clears windows that have ended.
-    """
-    key = salted_hmac("quizzes.code-lookup", client, algorithm="sha256").hexdigest()
-    start = _lookup_window_start(now)
-    window = CodeLookupWindow.objects.filter(
-        client=key, window_start=start, lookups__lt=LOOKUP_LIMIT
-    )
-    if window.update(lookups=F("lookups") + 1):
-        return
-    try:
-        with transaction.atomic():
-            CodeLookupWindow.objects.create(client=key, window_start=start, lookups=1)
-    except IntegrityError:  # the window is full, or another request of this client opened it
-        if window.update(lookups=F("lookups") + 1):
-            return
-        minutes = max(1, math.ceil((start + LOOKUP_WINDOW - now).total_seconds() / 60))
-        raise LookupRefused(
-            ngettext(
-                "Too many codes were checked from your address. Try again in %(minutes)d minute.",
-                "Too many codes were checked from your address. Try again in %(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
-            retry_after=minutes * 60,
-        ) from None
-    CodeLookupWindow.objects.filter(window_start__lt=start).delete()
-
-
 def find_record(*, text: str, client: str, now: datetime) -> CompletionRecord | None:
     """The record a typed or linked code names, with its status at `now`, or None.
 
-    Text that cannot be a code is answered without touching the database. Any other look-up
-    counts against the client's limit first (LookupRefused past it). Two queries: the count,
-    the record with its quiz.
+    Text that cannot be a code is answered without touching the database. Unknown codes count
+    against the client's limit (throttling.CODE_MISSES_PER_ADDRESS), so guessing is hopeless;
+    past it every look-up waits, a known code too, or a guesser could tell hits by the answer.
+    Two queries for a known code (the limit, the record with its quiz); a miss spends a try.
     """
     code = normalize_code(text)
     if code is None:
         return None
-    count_code_lookup(client=client, now=now)
-    return (
+    wait = throttling.seconds_until_try(throttling.CODE_MISSES_PER_ADDRESS, client, now)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        raise LookupRefused(
+            ngettext(
+                "Too many unknown codes were checked from your address. "
+                "Try again in %(minutes)d minute.",
+                "Too many unknown codes were checked from your address. "
+                "Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            retry_after=wait,
+        )
+    record = (
         CompletionRecord.objects.with_status(now)
         .select_related("quiz")
         .filter(verification_code=code)
         .first()
     )
+    if record is None:
+        throttling.spend(throttling.CODE_MISSES_PER_ADDRESS, client, now)
+    return record
 
 
 def issuer_details() -> dict[str, str]:

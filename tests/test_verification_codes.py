@@ -10,8 +10,11 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import throttling
+from accounts.models import Throttle
+from accounts.throttling import Limit
 from quizzes import records
-from quizzes.models import CodeLookupWindow, CompletionRecord
+from quizzes.models import CompletionRecord
 from quizzes.records import format_code, new_verification_code, normalize_code
 from tests.conftest import pass_quiz
 
@@ -115,57 +118,65 @@ def test_a_miss_keeps_what_was_typed_in_the_box(client, record):
     assert 'value="&lt;b&gt;not a code&lt;/b&gt;"' in garbage.content.decode()
 
 
-# --- Look-ups limited per client -----------------------------------------------------------
+# --- Unknown codes limited per client ------------------------------------------------------
 
 
 @pytest.fixture
 def limit_of_three(monkeypatch):
-    monkeypatch.setattr(records, "LOOKUP_LIMIT", 3)
+    monkeypatch.setattr(
+        throttling, "CODE_MISSES_PER_ADDRESS", Limit("code.address", 3, timedelta(minutes=10))
+    )
 
 
-def test_too_many_look_ups_from_one_address_are_refused_for_the_window(
+def test_too_many_unknown_codes_from_one_address_make_every_look_up_wait(
     client, record, limit_of_three
 ):
-    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = timezone.now()
     form = reverse("quizzes:verify_form")
     with time_machine.travel(start, tick=False):
         for typed in ("SMP-0000-0000-0001", "SMP-0000-0000-0002", "SMP-0000-0000-0003"):
             assert client.get(form, {"code": typed}).status_code == 404
         refused = client.get(form, {"code": "smp 0000 0000 0004"})
         assert refused.status_code == 429
-        assert refused["Retry-After"] == "600"
+        # One try comes back after a third of the 10 minutes.
+        assert refused["Retry-After"] == "200"
         html = refused.content.decode()
-        assert "Too many codes were checked from your address. Try again in 10 minutes." in html
+        assert "Too many unknown codes were checked from your address." in html
+        assert "Try again in 4 minutes." in html
         assert 'value="smp 0000 0000 0004"' in html
-        # Even the right code waits, on every form of the record.
+        # Even the right code waits, on every form of the record: else a 200 would tell a
+        # guesser past the limit which of its codes exist.
         assert client.get(form, {"code": record.verification_code}).status_code == 429
         for name in ("verify", "verify_json", "verify_jwt"):
             url = reverse(f"quizzes:{name}", args=[record.verification_code])
             assert client.get(url).status_code == 429
         # Another address has its own count.
         assert client.get(form, {"code": record.verification_code}, REMOTE_ADDR="10.0.0.2").url
-    with time_machine.travel(start + records.LOOKUP_WINDOW, tick=False):
+    with time_machine.travel(start + timedelta(seconds=200), tick=False):
         assert client.get(form, {"code": record.verification_code}).status_code == 302
 
 
+def test_known_codes_never_use_up_the_limit(client, record, limit_of_three):
+    """A QR code scanned by a whole room behind one address opens for every one of them."""
+    url = reverse("quizzes:verify", args=[record.verification_code])
+    for _scan in range(10):
+        assert client.get(url).status_code == 200
+    assert not Throttle.objects.exists()
+
+
 def test_the_count_is_kept_in_the_database_without_the_address(client, record, limit_of_three):
-    client.get(reverse("quizzes:verify", args=[record.verification_code]))
-    client.get(reverse("quizzes:verify", args=[record.verification_code]))
-    [window] = CodeLookupWindow.objects.all()
-    assert window.lookups == 2
-    assert "127.0.0.1" not in window.client
-    # A later window starts a new count and clears the ended one.
-    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
-        client.get(reverse("quizzes:verify", args=[record.verification_code]))
-    [window] = CodeLookupWindow.objects.all()
-    assert window.lookups == 1
+    client.get(reverse("quizzes:verify", args=["SMP-0000-0000-0001"]))
+    client.get(reverse("quizzes:verify_json", args=["SMP-0000-0000-0002"]))
+    [counter] = Throttle.objects.all()
+    assert counter.tokens == pytest.approx(1, abs=0.01)
+    assert "127.0.0.1" not in counter.key
 
 
 def test_text_that_cannot_be_a_code_costs_no_look_up(client, db, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get(reverse("quizzes:verify_form"), {"code": "hello"})
     assert response.status_code == 404
-    assert not CodeLookupWindow.objects.exists()
+    assert not Throttle.objects.exists()
 
 
 # --- Status-list positions drawn at issue --------------------------------------------------
