@@ -9,6 +9,14 @@ import pytest  # noqa: E402
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_template_fragments():
+    """Each test renders the page chrome anew, as a newly started worker would."""
+    from django.core.cache import caches
+
+    caches["template_fragments"].clear()
+
+
 @pytest.fixture
 def make_user(db):
     from accounts.models import User
