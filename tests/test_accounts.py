@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -215,3 +216,34 @@ def test_demo_accounts_are_refused_in_production(settings, db):
     with pytest.raises(CommandError):
         call_command("create_demo_accounts")
     assert not User.objects.exists()
+
+
+# --- How passwords are stored ------------------------------------------------------------
+
+
+@pytest.fixture
+def production_hashers(settings):
+    """The hashers a deployment uses (the test settings store passwords with fast MD5)."""
+    import smptraining.settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+
+
+def test_new_passwords_are_stored_with_argon2id_at_owasp_settings(production_hashers, make_user):
+    user = make_user("new@example.com", "New Person")
+    algorithm, variant, _version, parameters, _salt, _hash = user.password.split("$")
+    assert (algorithm, variant, parameters) == ("argon2", "argon2id", "m=19456,t=2,p=1")
+    assert user.check_password(PASSWORD)
+    assert not user.check_password(PASSWORD + "x")
+
+
+def test_an_older_pbkdf2_password_still_logs_in_and_is_stored_anew(
+    production_hashers, client, make_user
+):
+    user = make_user("old@example.com", "Old Account")
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
