@@ -57,6 +57,27 @@ def test_the_navigation_shows_the_instructor_home_only_to_instructors(alice_clie
     assert link in alice_client.get(reverse("quizzes:quiz_list")).content.decode()
 
 
+def test_the_kept_navigation_follows_whoever_asks(client, alice, instructor):
+    """The chrome is cached per language and role; names and the log-out token are not."""
+    from django.test import Client
+
+    page = reverse("quizzes:verify_form")  # a page anyone may open
+    assert "Log in" in client.get(page).content.decode()
+    client.force_login(instructor)
+    assert f'href="{reverse("insight:home")}"' in client.get(page).content.decode()
+    trainee = Client(enforce_csrf_checks=True)
+    trainee.force_login(alice)
+    alice.full_name = "Alice Renamed"
+    alice.save(update_fields=["full_name"])
+    html = trainee.get(page).content.decode()
+    assert f'href="{reverse("insight:home")}"' not in html
+    assert "Log in" not in html
+    assert "Alice Renamed" in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert trainee.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+    assert "_auth_user_id" not in trainee.session
+
+
 def test_healthz_answers_200_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
