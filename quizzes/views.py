@@ -340,8 +340,9 @@ def result(request, attempt_id):
     verdict = workflows.attempt_verdict(attempt, topic_scores, drawn)
     review = workflows.review_of(attempt, timezone.now())
     shown = review.shown
+    show_questions = bool(shown & {"correctness", "right_answers", "explanations"})
     questions = []
-    for d in drawn:
+    for d in drawn if show_questions else ():
         key = workflows.shows_key(d, shown)
         questions.append(
             {
@@ -379,7 +380,7 @@ def result(request, attempt_id):
             "shown": shown,
             "paused": review.exam,
             "critical_misses": workflows.critical_misses(drawn, verdict, shown),
-            "show_questions": bool(shown & {"correctness", "right_answers", "explanations"}),
+            "show_questions": show_questions,
             "check": review.check,
             "right_count": sum(1 for d in drawn if (d.earned or 0) == 1),
             "record_held": verdict.passed
