@@ -13,7 +13,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import audit
+from . import audit, tallies
 from .grading import TopicScore, Verdict, earned_for, judge
 from .models import (
     Attempt,
@@ -503,7 +503,8 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     Past the deadline, the attempt is closed at the deadline with what was saved by then (the
     server accepted nothing later). A conditional update claims the attempt, so two submits at
     once grade once, on SQLite and PostgreSQL alike. Grading is bulk: a fixed number of queries
-    for any number of questions.
+    for any number of questions, two of them adding the responses to the instructor pages'
+    tallies.
     """
     closed_at = min(now, attempt.deadline) if attempt.deadline else now
     claimed = Attempt.objects.filter(pk=attempt.pk, submitted_at=None).update(
@@ -513,7 +514,7 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
         return Attempt.objects.get(pk=attempt.pk)
     drawn = list(
         DrawnQuestion.objects.filter(attempt_id=attempt.pk).only(
-            "id", "kind", "choices", "correct", "selected"
+            "id", "kind", "choices", "correct", "selected", "question_id", "version", "topic_id"
         )
     )
     for question in drawn:
@@ -527,6 +528,7 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     attempt.score = verdict.score
     attempt.passed = verdict.passed
     attempt.save(update_fields=["score", "passed"])
+    tallies.add_graded([(attempt, drawn)])
     if attempt.passed and attempt.quiz.is_certification and not attempt.is_missed_practice:
         issue_record(attempt, scores)
     return attempt

@@ -1,43 +1,33 @@
 """What instructors learn from the attempts: gradebook, item analysis, cohort mastery.
 
-Every figure is computed by the database (aggregates over attempts and drawn questions); no
-function here loads responses into Python, so the cost in queries is fixed whatever the size
-of the cohort.
+Every figure is computed by the database (aggregates over attempts, drawn questions and the
+tallies that grading keeps, quizzes/tallies.py); no function here loads responses into Python,
+so the cost in queries is fixed whatever the size of the cohort.
 """
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import (
-    CharField,
-    Count,
-    ExpressionWrapper,
-    F,
-    Func,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import CharField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import tallies
 from .models import (
+    CREDIT_SCALE,
+    MAX_CHOICES,
     Attempt,
     AuditLogEntry,
     CompletionRecord,
     DrawnQuestion,
-    Question,
+    ItemTally,
     Quiz,
     Topic,
+    TopicTally,
 )
 
-MAX_CHOICES = 8
 GROUP_SHARE = 0.27  # upper and lower groups for the discrimination index (Kelley)
 FEW_ATTEMPTS = 30
 TOO_EASY = 95.0
@@ -175,6 +165,7 @@ class ItemFigures:
     discrimination: float | None  # upper minus lower group facility, -1..1
     version_attempts: int = 0
     choices: list[ChoiceFigure] = field(default_factory=list)
+    topic_order: int = 0
 
     @property
     def flags(self) -> list[str]:
@@ -223,93 +214,116 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
     across edits; the picks of each choice are counted per version, since an edit may change
     the choices, and shown for the version drawn most recently.
 
-    One pass over the responses computes everything, grouped by question and version; the
-    versions of a question are then added up here (sums and counts, so nothing is lost).
+    The sums come from the item tallies (quizzes/tallies.py), one row per question, version
+    and attempt score: attempts scored strictly below the lower group's last score, or above
+    the upper group's, belong to their group whole. Only the responses of attempts at those
+    two boundary scores are read, to split them by attempt id. The versions of a question are
+    then added up here (sums and counts, so nothing is lost).
     """
     graded = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
     total = graded.count()
     size = math.ceil(total * GROUP_SHARE) if total else 0
-    drawn = DrawnQuestion.objects.filter(attempt__quiz=quiz, attempt__submitted_at__isnull=False)
     sums = {
-        "responses": Count("id"),
-        "credit": Sum("earned"),
-        "newest": Max("attempt_id"),
-        "sample": Max("id"),
+        "count": Sum("responses"),
+        "earned": Sum("credit"),
+        "newest": Max("newest_attempt_id"),
+        "sample": Max("sample_id"),
+        **{f"picks_{i}": Sum(name) for i, name in enumerate(tallies.PICKS)},
     }
+    boundary: dict[int, dict] = {}
     if size:
         (low_score, low_id), (high_score, high_id) = _group_bounds(graded, size)
-        in_lower = Q(attempt__score__lt=low_score) | Q(
-            attempt__score=low_score, attempt_id__lte=low_id
-        )
-        in_upper = Q(attempt__score__gt=high_score) | Q(
-            attempt__score=high_score, attempt_id__gte=high_id
-        )
+        below, above = Q(score__lt=low_score), Q(score__gt=high_score)
         sums |= {
-            "lower": Sum("earned", filter=in_lower),
-            "lower_n": Count("id", filter=in_lower),
-            "upper": Sum("earned", filter=in_upper),
-            "upper_n": Count("id", filter=in_upper),
+            "lower": Sum("credit", filter=below),
+            "lower_n": Sum("responses", filter=below),
+            "upper": Sum("credit", filter=above),
+            "upper_n": Sum("responses", filter=above),
         }
-    picks = {
-        f"picked_{i}": Sum(
-            ExpressionWrapper(
-                F("selected").bitand(1 << i) / Value(1 << i), output_field=IntegerField()
-            )
-        )
-        for i in range(MAX_CHOICES)
-    }
-    rows = list(drawn.values("question_id", "version").annotate(**sums, **picks).order_by())
-    questions = {
-        q["id"]: q
-        for q in Question.objects.filter(id__in={r["question_id"] for r in rows}).values(
-            "id", "key", "prompt", "topic__name", "topic__order"
-        )
-    }
+        boundary = _boundary_sums(quiz, (low_score, low_id), (high_score, high_id))
+    rows = list(
+        ItemTally.objects.filter(quiz=quiz).values("question_id", "version").annotate(**sums)
+    )
     samples = {
         d.pk: d
-        for d in DrawnQuestion.objects.filter(pk__in=[r["sample"] for r in rows]).only(
-            "choices", "correct"
+        for d in DrawnQuestion.objects.filter(pk__in=[r["sample"] for r in rows])
+        .select_related("question__topic")
+        .only(
+            "choices",
+            "correct",
+            "question__key",
+            "question__prompt",
+            "question__topic__name",
+            "question__topic__order",
         )
     }
     by_question: dict[int, list[dict]] = {}
     for row in rows:
         by_question.setdefault(row["question_id"], []).append(row)
     items = [
-        _item_figures(questions[question_id], versions, samples)
+        _item_figures(versions, samples, boundary.get(question_id, {}))
         for question_id, versions in by_question.items()
     ]
-    items.sort(key=lambda item: (questions[item.question_id]["topic__order"], item.question_id))
+    items.sort(key=lambda item: (item.topic_order, item.question_id))
     return ItemAnalysis(quiz=quiz, attempts=total, group_size=size, items=items)
 
 
-def _item_figures(question: dict, versions: list[dict], samples: dict) -> ItemFigures:
-    def total(name):
-        return sum(v.get(name) or 0 for v in versions)
+def _boundary_sums(quiz: Quiz, lower_bound: tuple, upper_bound: tuple) -> dict[int, dict]:
+    """Credit (in millionths) and responses per question of the attempts at the two boundary
+    scores that fall inside the lower and upper groups. One query, through the attempts'
+    score index and the responses' covering index."""
+    (low_score, low_id), (high_score, high_id) = lower_bound, upper_bound
+    in_lower = Q(attempt__score=low_score, attempt_id__lte=low_id)
+    in_upper = Q(attempt__score=high_score, attempt_id__gte=high_id)
+    units = Round(F("earned") * CREDIT_SCALE)
+    rows = (
+        DrawnQuestion.objects.filter(attempt__quiz=quiz, attempt__submitted_at__isnull=False)
+        .filter(in_lower | in_upper)
+        .values("question_id")
+        .annotate(
+            lower=Sum(units, filter=in_lower),
+            lower_n=Count("id", filter=in_lower),
+            upper=Sum(units, filter=in_upper),
+            upper_n=Count("id", filter=in_upper),
+        )
+        .order_by()
+    )
+    return {row.pop("question_id"): row for row in rows}
 
-    responses = total("responses")
+
+def _item_figures(versions: list[dict], samples: dict, boundary: dict) -> ItemFigures:
+    def total(name):
+        return sum(v.get(name) or 0 for v in versions) + (boundary.get(name) or 0)
+
+    def credit(name):  # tallies add credit up in millionths, exactly
+        return total(name) / CREDIT_SCALE
+
+    responses = total("count")
     discrimination = None
     if total("upper_n") and total("lower_n"):
         discrimination = round(
-            total("upper") / total("upper_n") - total("lower") / total("lower_n"), 3
+            credit("upper") / total("upper_n") - credit("lower") / total("lower_n"), 3
         )
     newest = max(versions, key=lambda v: v["newest"])
     sample = samples[newest["sample"]]
+    question = sample.question
     return ItemFigures(
-        question_id=question["id"],
-        key=question["key"],
-        prompt=question["prompt"],
-        topic=question["topic__name"],
+        question_id=question.id,
+        key=question.key,
+        prompt=question.prompt,
+        topic=question.topic.name,
+        topic_order=question.topic.order,
         attempts=responses,
-        facility=round(100 * total("credit") / responses, 1),
+        facility=round(100 * credit("earned") / responses, 1),
         discrimination=discrimination,
-        version_attempts=newest["responses"],
+        version_attempts=newest["count"],
         choices=[
             ChoiceFigure(
                 index=i,
                 text=choice["text"],
                 correct=sample.is_correct_choice(i),
-                picked=newest[f"picked_{i}"] or 0,
-                share=round(100 * (newest[f"picked_{i}"] or 0) / newest["responses"], 1),
+                picked=newest[f"picks_{i}"] or 0,
+                share=round(100 * (newest[f"picks_{i}"] or 0) / newest["count"], 1),
             )
             for i, choice in enumerate(sample.choices[:MAX_CHOICES])
         ],
@@ -319,71 +333,43 @@ def _item_figures(question: dict, versions: list[dict], samples: dict) -> ItemFi
 # --- Cohort ------------------------------------------------------------------------------------
 
 
-class YearMonth(Func):
-    """'YYYY-MM' of a moment in UTC, computed natively by the database.
-
-    TruncMonth runs a Python function per row on SQLite; over 750,000 responses that alone
-    takes seconds, and even strftime's parsing costs a third of the query there.
-    """
-
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django keeps moments in SQLite as UTC text, "YYYY-MM-DD HH:MM:SS...": the month is
-        # its first seven characters, cheaper to cut than strftime is to parse.
-        return self.as_sql(
-            compiler, connection, function="substr", template="%(function)s(%(expressions)s, 1, 7)"
-        )
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            function="to_char",
-            template="%(function)s(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM')",
-            **extra,
-        )
-
-
 def cohort_mastery(quiz_id: int | None = None) -> dict:
     """Mastery per topic across all trainees, overall and by month of submission (UTC).
 
-    Three queries: one pass over the responses by month and topic, then the topics' names.
+    Two queries, any cohort size: the topic tallies (quizzes/tallies.py) by month and topic,
+    then the topics' names, in their order.
     """
-    drawn = DrawnQuestion.objects.filter(attempt__submitted_at__isnull=False)
+    counted = TopicTally.objects.all()
     if quiz_id:
-        drawn = drawn.filter(attempt__quiz_id=quiz_id)
+        counted = counted.filter(quiz_id=quiz_id)
     monthly = list(
-        drawn.annotate(month=YearMonth("attempt__submitted_at"))
-        .values("month", "topic_id")
-        .annotate(questions=Count("id"), earned=Sum("earned"))
+        counted.values("month", "topic_id")
+        .annotate(questions=Sum("responses"), earned=Sum("credit"))
         .order_by("month")
     )
     topics_met = Topic.objects.filter(id__in={r["topic_id"] for r in monthly})
-    names = dict(topics_met.values_list("id", "name"))
     overall: dict[int, list] = {}
-    months: dict[str, dict[int, float]] = {}
+    months: dict[date, dict[int, float]] = {}
     for r in monthly:
-        total = overall.setdefault(r["topic_id"], [0, 0.0])
+        earned = r["earned"] / CREDIT_SCALE
+        total = overall.setdefault(r["topic_id"], [0, 0])
         total[0] += r["questions"]
-        total[1] += r["earned"] or 0
-        months.setdefault(r["month"], {})[r["topic_id"]] = round(
-            100 * (r["earned"] or 0) / r["questions"], 1
-        )
+        total[1] += r["earned"]
+        months.setdefault(r["month"], {})[r["topic_id"]] = round(100 * earned / r["questions"], 1)
     topics = [
         {
             "id": topic_id,
-            "name": names[topic_id],
+            "name": name,
             "questions": overall[topic_id][0],
-            "percent": round(100 * overall[topic_id][1] / overall[topic_id][0], 1),
+            "percent": round(100 * (overall[topic_id][1] / CREDIT_SCALE) / overall[topic_id][0], 1),
         }
-        for topic_id in topics_met.values_list("id", flat=True)  # in the topics' order
+        for topic_id, name in topics_met.values_list("id", "name")  # in the topics' order
     ]
     return {
         "topics": topics,
         "months": [
             {
-                "month": datetime.strptime(month, "%Y-%m"),
+                "month": datetime(month.year, month.month, 1),
                 "percents": [by_topic.get(t["id"]) for t in topics],
             }
             for month, by_topic in months.items()

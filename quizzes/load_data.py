@@ -18,6 +18,7 @@ from django.db import transaction
 
 from academy.models import Academy
 
+from . import tallies
 from .attempts import drawn_snapshot, topic_floors
 from .grading import TopicScore, earned_for, judge
 from .models import Attempt, CompletionRecord, DrawnQuestion, Question, Quiz
@@ -122,6 +123,7 @@ def generate(
                     row.attempt = attempt
                 rows += drawn
             DrawnQuestion.objects.bulk_create(rows, batch_size=5000)
+            tallies.add_graded(zip(attempts, drawn_by_attempt, strict=True))
             records = _records(quiz, attempts)
             CompletionRecord.objects.bulk_create(records, batch_size=1000)
         totals["trainees"] += size

@@ -613,6 +613,13 @@ class Attempt(models.Model):
                 condition=models.Q(submitted_at=None),
                 name="attempt_open_deadline",
             ),
+            # The graded attempts of a quiz ranked by score: the item analysis finds the
+            # bounds of its upper and lower groups by walking this index.
+            models.Index(
+                fields=["quiz", "score", "id"],
+                condition=models.Q(submitted_at__isnull=False),
+                name="attempt_graded_by_score",
+            ),
         ]
 
     def __str__(self):
@@ -720,6 +727,72 @@ class DrawnQuestion(models.Model):
 
     def is_correct_choice(self, index: int) -> bool:
         return bool(self.correct >> index & 1)
+
+
+CREDIT_SCALE = 1_000_000  # earned is kept to six decimals: tallies add it up in millionths
+MAX_CHOICES = 8  # choices per question whose picks the item analysis counts
+
+
+class TopicTally(models.Model):
+    """Responses and credit per quiz, month of submission (UTC) and topic, for cohort mastery.
+
+    A running total, added to in the transaction that grades each attempt
+    (quizzes/tallies.py), so the cohort page reads a few hundred rows instead of every response.
+    """
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month the attempts were submitted in
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    responses = models.PositiveIntegerField(default=0)
+    credit = models.BigIntegerField(default=0)  # the sum of earned, in millionths
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "month", "topic"], name="topic_tally_one_per_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz_id} {self.month:%Y-%m} topic {self.topic_id}"
+
+
+class ItemTally(models.Model):
+    """Responses, credit and choice picks per quiz, question, version and attempt score.
+
+    A running total for the item analysis, added to in the transaction that grades each
+    attempt (quizzes/tallies.py). Keyed by the attempt's score so that the discrimination's
+    upper and lower groups (ranked by score) are sums of whole rows, except at the two
+    boundary scores.
+    """
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    version = models.CharField(max_length=16)
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    responses = models.PositiveIntegerField(default=0)
+    credit = models.BigIntegerField(default=0)  # the sum of earned, in millionths
+    newest_attempt_id = models.PositiveBigIntegerField(default=0)
+    sample_id = models.PositiveBigIntegerField(default=0)  # the newest drawn question's id
+    # How many responses ticked each choice (in the question's own order).
+    picked_0 = models.PositiveIntegerField(default=0)
+    picked_1 = models.PositiveIntegerField(default=0)
+    picked_2 = models.PositiveIntegerField(default=0)
+    picked_3 = models.PositiveIntegerField(default=0)
+    picked_4 = models.PositiveIntegerField(default=0)
+    picked_5 = models.PositiveIntegerField(default=0)
+    picked_6 = models.PositiveIntegerField(default=0)
+    picked_7 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "question", "version", "score"], name="item_tally_one_per_score"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz_id} question {self.question_id} {self.version} at {self.score}"
 
 
 class AttemptOverride(models.Model):

@@ -264,13 +264,17 @@ def test_insight_queries_do_not_grow_with_the_cohort(
     # session, user, permissions (2), count, page of rows, quizzes in the filter form
     with django_assert_max_num_queries(7):
         instructor_client.get(reverse("insight:gradebook"))
-    # session, user, permissions (2), quiz, attempt count, group bounds (2), items, choice
-    # picks, version samples, quizzes for the links
+    # session, user, permissions (2), quiz, attempt count, group bounds (2), item tallies,
+    # responses at the two boundary scores, version samples with their questions, quizzes for
+    # the links
     with django_assert_max_num_queries(12):
         instructor_client.get(reverse("insight:item_analysis", args=[quiz.pk]))
-    # session, user, permissions (2), months by topic, topic names, topic order, quizzes
-    with django_assert_max_num_queries(8):
+    # session, user, permissions (2), topic tallies by month, topic names, quizzes
+    with django_assert_max_num_queries(7):
         instructor_client.get(reverse("insight:cohort"))
+    # the same, and the quiz asked for
+    with django_assert_max_num_queries(8):
+        instructor_client.get(reverse("insight:cohort"), {"quiz": quiz.pk})
     # session, user, permissions (2), trainee, attempts, mastery
     with django_assert_max_num_queries(7):
         instructor_client.get(reverse("insight:trainee", args=[people[0].pk]))
