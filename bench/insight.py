@@ -3,6 +3,8 @@
 Usage (from the project root; the database in DATABASE_URL is filled if it has no attempts):
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/insight.py
     DATABASE_URL=postgres://... .venv/bin/python bench/insight.py --trainees 10000
+With --profile, also print a pyinstrument profile of three requests of each instructor page
+that reads the responses (item analysis, cohort mastery).
 """
 
 import argparse
@@ -53,6 +55,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--trainees", type=int, default=10000)
     parser.add_argument("--attempts-per-trainee", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if not Attempt.objects.exists():
@@ -97,6 +100,20 @@ def main():
             f"{name:<36} median {seconds * 1000:8.1f} ms  "
             f"(CPU here {cpu * 1000:7.1f} ms; {queries} queries)"
         )
+    if args.profile:
+        for name, url, params in (pages[0], pages[-1]):
+            profile(client, name, url, params)
+
+
+def profile(client, name, url, params):
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for _ in range(3):
+            client.get(url, params)
+    print(f"\n=== profile: {name}, 3 requests ===")
+    print(profiler.output_text(unicode=True, color=False))
 
 
 if __name__ == "__main__":

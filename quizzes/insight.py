@@ -24,6 +24,7 @@ from .models import (
     DrawnQuestion,
     ItemTally,
     Quiz,
+    ScoreTally,
     Topic,
     TopicTally,
 )
@@ -214,39 +215,28 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
     across edits; the picks of each choice are counted per version, since an edit may change
     the choices, and shown for the version drawn most recently.
 
-    The sums come from the item tallies (quizzes/tallies.py), one row per question, version
-    and attempt score: attempts scored strictly below the lower group's last score, or above
-    the upper group's, belong to their group whole. Only the responses of attempts at those
-    two boundary scores are read, to split them by attempt id. The versions of a question are
-    then added up here (sums and counts, so nothing is lost).
+    The sums come from the tallies that grading keeps (quizzes/tallies.py), one row per
+    question and version; the versions of a question are added up here (sums and counts, so
+    nothing is lost).
     """
     graded = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
     total = graded.count()
     size = math.ceil(total * GROUP_SHARE) if total else 0
-    sums = {
-        "count": Sum("responses"),
-        "earned": Sum("credit"),
-        "newest": Max("newest_attempt_id"),
-        "sample": Max("sample_id"),
-        **{f"picks_{i}": Sum(name) for i, name in enumerate(tallies.PICKS)},
-    }
-    boundary: dict[int, dict] = {}
-    if size:
-        (low_score, low_id), (high_score, high_id) = _group_bounds(graded, size)
-        below, above = Q(score__lt=low_score), Q(score__gt=high_score)
-        sums |= {
-            "lower": Sum("credit", filter=below),
-            "lower_n": Sum("responses", filter=below),
-            "upper": Sum("credit", filter=above),
-            "upper_n": Sum("responses", filter=above),
-        }
-        boundary = _boundary_sums(quiz, (low_score, low_id), (high_score, high_id))
     rows = list(
-        ItemTally.objects.filter(quiz=quiz).values("question_id", "version").annotate(**sums)
+        ItemTally.objects.filter(quiz=quiz).values(
+            "question_id",
+            "version",
+            "responses",
+            "credit",
+            "newest_attempt_id",
+            "sample_id",
+            *tallies.PICKS,
+        )
     )
+    groups = _group_sums(quiz, graded, size) if size else {}
     samples = {
         d.pk: d
-        for d in DrawnQuestion.objects.filter(pk__in=[r["sample"] for r in rows])
+        for d in DrawnQuestion.objects.filter(pk__in=[r["sample_id"] for r in rows])
         .select_related("question__topic")
         .only(
             "choices",
@@ -261,24 +251,43 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
     for row in rows:
         by_question.setdefault(row["question_id"], []).append(row)
     items = [
-        _item_figures(versions, samples, boundary.get(question_id, {}))
+        _item_figures(versions, samples, groups.get(question_id))
         for question_id, versions in by_question.items()
     ]
     items.sort(key=lambda item: (item.topic_order, item.question_id))
     return ItemAnalysis(quiz=quiz, attempts=total, group_size=size, items=items)
 
 
-def _boundary_sums(quiz: Quiz, lower_bound: tuple, upper_bound: tuple) -> dict[int, dict]:
-    """Credit (in millionths) and responses per question of the attempts at the two boundary
-    scores that fall inside the lower and upper groups. One query, through the attempts'
-    score index and the responses' covering index."""
-    (low_score, low_id), (high_score, high_id) = lower_bound, upper_bound
-    in_lower = Q(attempt__score=low_score, attempt_id__lte=low_id)
-    in_upper = Q(attempt__score=high_score, attempt_id__gte=high_id)
+GROUP_FIGURES = ("lower", "lower_n", "upper", "upper_n")
+
+
+def _group_sums(quiz: Quiz, graded: QuerySet, size: int) -> dict[int, dict[str, int]]:
+    """Credit (in millionths) and responses per question in the lower and upper groups.
+
+    Three queries: the groups' bounds, then one that adds up the score tallies of the scores
+    strictly inside each group and, to split the attempts at the two boundary scores by
+    attempt id, the responses of those attempts alone (through the attempts' score index and
+    the responses' covering index).
+    """
+    (low_score, low_id), (high_score, high_id) = _group_bounds(graded, size)
+    below, above = Q(score__lt=low_score), Q(score__gt=high_score)
+    tallied = (
+        ScoreTally.objects.filter(quiz=quiz)
+        .filter(below | above)
+        .values("question_id")
+        .annotate(
+            lower=Sum("credit", filter=below),
+            lower_n=Sum("responses", filter=below),
+            upper=Sum("credit", filter=above),
+            upper_n=Sum("responses", filter=above),
+        )
+        .order_by()
+    )
+    in_lower = Q(attempt_id__in=graded.filter(score=low_score, id__lte=low_id).values("id"))
+    in_upper = Q(attempt_id__in=graded.filter(score=high_score, id__gte=high_id).values("id"))
     units = Round(F("earned") * CREDIT_SCALE)
-    rows = (
-        DrawnQuestion.objects.filter(attempt__quiz=quiz, attempt__submitted_at__isnull=False)
-        .filter(in_lower | in_upper)
+    at_the_bounds = (
+        DrawnQuestion.objects.filter(in_lower | in_upper)
         .values("question_id")
         .annotate(
             lower=Sum(units, filter=in_lower),
@@ -288,24 +297,26 @@ def _boundary_sums(quiz: Quiz, lower_bound: tuple, upper_bound: tuple) -> dict[i
         )
         .order_by()
     )
-    return {row.pop("question_id"): row for row in rows}
+    sums: dict[int, dict[str, int]] = {}
+    for row in tallied.union(at_the_bounds, all=True):
+        question = sums.setdefault(row["question_id"], dict.fromkeys(GROUP_FIGURES, 0))
+        for name in GROUP_FIGURES:
+            question[name] += round(row[name] or 0)
+    return sums
 
 
-def _item_figures(versions: list[dict], samples: dict, boundary: dict) -> ItemFigures:
+def _item_figures(versions: list[dict], samples: dict, groups: dict | None) -> ItemFigures:
     def total(name):
-        return sum(v.get(name) or 0 for v in versions) + (boundary.get(name) or 0)
+        return sum(v[name] for v in versions)
 
-    def credit(name):  # tallies add credit up in millionths, exactly
-        return total(name) / CREDIT_SCALE
-
-    responses = total("count")
+    responses = total("responses")
     discrimination = None
-    if total("upper_n") and total("lower_n"):
-        discrimination = round(
-            credit("upper") / total("upper_n") - credit("lower") / total("lower_n"), 3
-        )
-    newest = max(versions, key=lambda v: v["newest"])
-    sample = samples[newest["sample"]]
+    if groups and groups["upper_n"] and groups["lower_n"]:
+        # The same float arithmetic as summing earned directly: tallies count in millionths.
+        upper, lower = groups["upper"] / CREDIT_SCALE, groups["lower"] / CREDIT_SCALE
+        discrimination = round(upper / groups["upper_n"] - lower / groups["lower_n"], 3)
+    newest = max(versions, key=lambda v: v["newest_attempt_id"])
+    sample = samples[newest["sample_id"]]
     question = sample.question
     return ItemFigures(
         question_id=question.id,
@@ -314,16 +325,16 @@ def _item_figures(versions: list[dict], samples: dict, boundary: dict) -> ItemFi
         topic=question.topic.name,
         topic_order=question.topic.order,
         attempts=responses,
-        facility=round(100 * credit("earned") / responses, 1),
+        facility=round(100 * (total("credit") / CREDIT_SCALE) / responses, 1),
         discrimination=discrimination,
-        version_attempts=newest["count"],
+        version_attempts=newest["responses"],
         choices=[
             ChoiceFigure(
                 index=i,
                 text=choice["text"],
                 correct=sample.is_correct_choice(i),
-                picked=newest[f"picks_{i}"] or 0,
-                share=round(100 * (newest[f"picks_{i}"] or 0) / newest["count"], 1),
+                picked=newest[f"picked_{i}"],
+                share=round(100 * newest[f"picked_{i}"] / newest["responses"], 1),
             )
             for i, choice in enumerate(sample.choices[:MAX_CHOICES])
         ],
@@ -351,10 +362,10 @@ def cohort_mastery(quiz_id: int | None = None) -> dict:
     overall: dict[int, list] = {}
     months: dict[date, dict[int, float]] = {}
     for r in monthly:
-        earned = r["earned"] / CREDIT_SCALE
+        earned = int(r["earned"]) / CREDIT_SCALE
         total = overall.setdefault(r["topic_id"], [0, 0])
         total[0] += r["questions"]
-        total[1] += r["earned"]
+        total[1] += int(r["earned"])
         months.setdefault(r["month"], {})[r["topic_id"]] = round(100 * earned / r["questions"], 1)
     topics = [
         {

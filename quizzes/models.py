@@ -758,18 +758,14 @@ class TopicTally(models.Model):
 
 
 class ItemTally(models.Model):
-    """Responses, credit and choice picks per quiz, question, version and attempt score.
+    """Responses, credit and choice picks per quiz, question and version, for the item analysis.
 
-    A running total for the item analysis, added to in the transaction that grades each
-    attempt (quizzes/tallies.py). Keyed by the attempt's score so that the discrimination's
-    upper and lower groups (ranked by score) are sums of whole rows, except at the two
-    boundary scores.
+    A running total, added to in the transaction that grades each attempt (quizzes/tallies.py).
     """
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     version = models.CharField(max_length=16)
-    score = models.DecimalField(max_digits=5, decimal_places=2)
     responses = models.PositiveIntegerField(default=0)
     credit = models.BigIntegerField(default=0)  # the sum of earned, in millionths
     newest_attempt_id = models.PositiveBigIntegerField(default=0)
@@ -787,12 +783,36 @@ class ItemTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["quiz", "question", "version", "score"], name="item_tally_one_per_score"
+                fields=["quiz", "question", "version"], name="item_tally_one_per_version"
             ),
         ]
 
     def __str__(self):
-        return f"{self.quiz_id} question {self.question_id} {self.version} at {self.score}"
+        return f"{self.quiz_id} question {self.question_id} {self.version}"
+
+
+class ScoreTally(models.Model):
+    """Responses and credit per quiz, question and attempt score, for the discrimination.
+
+    A running total like ItemTally. Keyed by the attempt's score, so that the upper and lower
+    groups (attempts ranked by score) are sums of whole rows, except at the two boundary scores.
+    """
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    responses = models.PositiveIntegerField(default=0)
+    credit = models.BigIntegerField(default=0)  # the sum of earned, in millionths
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "question", "score"], name="score_tally_one_per_score"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz_id} question {self.question_id} at {self.score}"
 
 
 class AttemptOverride(models.Model):

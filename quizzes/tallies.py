@@ -2,10 +2,11 @@
 
 Those pages would otherwise add up every response at each view (seconds at a million
 responses). The tallies hold the same sums, grouped finely enough that every figure stays
-exact: per quiz, month of submission and topic for cohort mastery; per quiz, question,
-version and attempt score for the item analysis, whose upper and lower groups are ranges of
-scores. Credit is added up in millionths of a question (earned is kept to six decimals), as
-integers, so no rounding creeps in however many responses are added.
+exact: per quiz, month of submission and topic for cohort mastery; per quiz, question and
+version for the item analysis, and per quiz, question and attempt score for its
+discrimination, whose upper and lower groups are ranges of scores. Credit is added up in
+millionths of a question (earned is kept to six decimals), as integers, so no rounding creeps
+in however many responses are added.
 
 Each graded attempt is added once, in the transaction that grades it: `submit_attempt`, and
 the load-data generator's bulk inserts. Nothing else grades, re-grades or deletes a graded
@@ -37,8 +38,10 @@ from .models import CREDIT_SCALE, MAX_CHOICES
 
 BATCH = 500  # rows per INSERT: 16 columns each stays far below SQLite's 32,766 parameters
 TOPIC_KEY = ("quiz", "month", "topic")
-ITEM_KEY = ("quiz", "question", "version", "score")
+ITEM_KEY = ("quiz", "question", "version")
+SCORE_KEY = ("quiz", "question", "score")
 PICKS = tuple(f"picked_{i}" for i in range(MAX_CHOICES))
+TALLIES = ("TopicTally", "ItemTally", "ScoreTally")
 
 
 def credit_units(earned: float | None) -> int:
@@ -55,7 +58,7 @@ def month_of(moment: datetime) -> date:
 
 
 def add_graded(graded: Iterable[tuple]) -> None:
-    """Add graded attempts to the tallies: two statements per 500 tally rows touched.
+    """Add graded attempts to the tallies: three statements per 500 tally rows touched.
 
     `graded` holds (attempt, drawn questions) pairs: the attempt's quiz_id, score and
     submitted_at, and each drawn question's question_id, version, topic_id, earned and
@@ -63,6 +66,7 @@ def add_graded(graded: Iterable[tuple]) -> None:
     """
     topics: dict[tuple, dict] = {}
     items: dict[tuple, dict] = {}
+    scores: dict[tuple, dict] = {}
     for attempt, drawn in graded:
         month = month_of(attempt.submitted_at)
         for row in drawn:
@@ -72,7 +76,12 @@ def add_graded(graded: Iterable[tuple]) -> None:
             )
             topic["responses"] += 1
             topic["credit"] += units
-            key = (attempt.quiz_id, row.question_id, row.version, attempt.score)
+            score = scores.setdefault(
+                (attempt.quiz_id, row.question_id, attempt.score), {"responses": 0, "credit": 0}
+            )
+            score["responses"] += 1
+            score["credit"] += units
+            key = (attempt.quiz_id, row.question_id, row.version)
             item = items.get(key)
             if item is None:
                 item = items[key] = {
@@ -89,8 +98,9 @@ def add_graded(graded: Iterable[tuple]) -> None:
             for i, name in enumerate(PICKS):
                 if row.selected is not None and row.selected >> i & 1:
                     item[name] += 1
-    TopicTally, ItemTally = _models(installed_apps)
+    TopicTally, ItemTally, ScoreTally = _models(installed_apps)
     _add(TopicTally, TOPIC_KEY, topics, sums=("responses", "credit"))
+    _add(ScoreTally, SCORE_KEY, scores, sums=("responses", "credit"))
     _add(
         ItemTally,
         ITEM_KEY,
@@ -172,12 +182,12 @@ class YearMonth(Func):
 
 
 def _models(apps):
-    return apps.get_model("quizzes", "TopicTally"), apps.get_model("quizzes", "ItemTally")
+    return tuple(apps.get_model("quizzes", name) for name in TALLIES)
 
 
 def _counted_from_responses(apps) -> tuple[list, list]:
-    """Every tally row as the graded responses make it, unsaved. Two passes over them."""
-    TopicTally, ItemTally = _models(apps)
+    """Every tally row as the graded responses make it, unsaved. Three passes over them."""
+    TopicTally, ItemTally, ScoreTally = _models(apps)
     graded = apps.get_model("quizzes", "DrawnQuestion").objects.filter(
         attempt__submitted_at__isnull=False
     )
@@ -208,14 +218,13 @@ def _counted_from_responses(apps) -> tuple[list, list]:
             quiz_id=row["attempt__quiz_id"],
             question_id=row["question_id"],
             version=row["version"],
-            score=row["attempt__score"],
             responses=row["responses"],
             credit=int(row["credit"] or 0),
             newest_attempt_id=row["newest_attempt_id"],
             sample_id=row["sample_id"],
             **{name: row[name] or 0 for name in PICKS},
         )
-        for row in graded.values("attempt__quiz_id", "question_id", "version", "attempt__score")
+        for row in graded.values("attempt__quiz_id", "question_id", "version")
         .annotate(
             responses=Count("id"),
             credit=units,
@@ -225,7 +234,19 @@ def _counted_from_responses(apps) -> tuple[list, list]:
         )
         .order_by()
     ]
-    return topics, items
+    scores = [
+        ScoreTally(
+            quiz_id=row["attempt__quiz_id"],
+            question_id=row["question_id"],
+            score=row["attempt__score"],
+            responses=row["responses"],
+            credit=int(row["credit"] or 0),
+        )
+        for row in graded.values("attempt__quiz_id", "question_id", "attempt__score")
+        .annotate(responses=Count("id"), credit=units)
+        .order_by()
+    ]
+    return {TopicTally: topics, ItemTally: items, ScoreTally: scores}
 
 
 def _hold_grading_back(apps) -> None:
@@ -245,28 +266,27 @@ def rebuild(*, apps=installed_apps) -> dict[str, int]:
     `apps` is a migration's historical registry when a migration calls it.
     """
     _hold_grading_back(apps)
-    TopicTally, ItemTally = _models(apps)
-    TopicTally.objects.all().delete()
-    ItemTally.objects.all().delete()
-    topics, items = _counted_from_responses(apps)
-    TopicTally.objects.bulk_create(topics, batch_size=BATCH)
-    ItemTally.objects.bulk_create(items, batch_size=BATCH)
-    return {"topic tallies": len(topics), "item tallies": len(items)}
+    for model in _models(apps):
+        model.objects.all().delete()
+    counted = _counted_from_responses(apps)
+    for model, rows in counted.items():
+        model.objects.bulk_create(rows, batch_size=BATCH)
+    return {model.__name__: len(rows) for model, rows in counted.items()}
 
 
-TOPIC_FIGURES = ("responses", "credit")
-ITEM_FIGURES = ("responses", "credit", "newest_attempt_id", "sample_id", *PICKS)
+KEYS = {"TopicTally": TOPIC_KEY, "ItemTally": ITEM_KEY, "ScoreTally": SCORE_KEY}
+FIGURES = {
+    "TopicTally": ("responses", "credit"),
+    "ItemTally": ("responses", "credit", "newest_attempt_id", "sample_id", *PICKS),
+    "ScoreTally": ("responses", "credit"),
+}
 
 
 def differences(*, apps=installed_apps) -> list[str]:
     """Where the stored tallies differ from the responses, one line each; [] when they agree."""
-    TopicTally, ItemTally = _models(apps)
-    expected_topics, expected_items = _counted_from_responses(apps)
     found = []
-    for model, expected, key, figures in (
-        (TopicTally, expected_topics, TOPIC_KEY, TOPIC_FIGURES),
-        (ItemTally, expected_items, ITEM_KEY, ITEM_FIGURES),
-    ):
+    for model, expected in _counted_from_responses(apps).items():
+        key, figures = KEYS[model.__name__], FIGURES[model.__name__]
         attnames = [model._meta.get_field(name).attname for name in key]
 
         def figures_by_key(rows, attnames=attnames, figures=figures):

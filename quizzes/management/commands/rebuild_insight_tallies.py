@@ -35,7 +35,5 @@ class Command(BaseCommand):
             self.stdout.write("The tallies agree with the responses.")
             return
         counts = tallies.rebuild()
-        self.stdout.write(
-            f"Rebuilt {counts['topic tallies']} topic tallies and {counts['item tallies']} item "
-            f"tallies in {time.monotonic() - started:.1f} s."
-        )
+        rows = ", ".join(f"{count} {name} rows" for name, count in counts.items())
+        self.stdout.write(f"Rebuilt the tallies ({rows}) in {time.monotonic() - started:.1f} s.")
