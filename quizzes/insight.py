@@ -9,7 +9,18 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import CharField, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -264,10 +275,9 @@ GROUP_FIGURES = ("lower", "lower_n", "upper", "upper_n")
 def _group_sums(quiz: Quiz, graded: QuerySet, size: int) -> dict[int, dict[str, int]]:
     """Credit (in millionths) and responses per question in the lower and upper groups.
 
-    Three queries: the groups' bounds, then one that adds up the score tallies of the scores
-    strictly inside each group and, to split the attempts at the two boundary scores by
-    attempt id, the responses of those attempts alone (through the attempts' score index and
-    the responses' covering index).
+    Three queries: the groups' bounds, then one (UNION ALL) that adds up the score tallies of
+    the scores strictly inside each group and, to split the attempts at the two boundary
+    scores by attempt id, the responses of the attempts at those scores inside the groups.
     """
     (low_score, low_id), (high_score, high_id) = _group_bounds(graded, size)
     below, above = Q(score__lt=low_score), Q(score__gt=high_score)
@@ -283,22 +293,27 @@ def _group_sums(quiz: Quiz, graded: QuerySet, size: int) -> dict[int, dict[str, 
         )
         .order_by()
     )
-    in_lower = Q(attempt_id__in=graded.filter(score=low_score, id__lte=low_id).values("id"))
-    in_upper = Q(attempt_id__in=graded.filter(score=high_score, id__gte=high_id).values("id"))
     units = Round(F("earned") * CREDIT_SCALE)
-    at_the_bounds = (
-        DrawnQuestion.objects.filter(in_lower | in_upper)
-        .values("question_id")
-        .annotate(
-            lower=Sum(units, filter=in_lower),
-            lower_n=Count("id", filter=in_lower),
-            upper=Sum(units, filter=in_upper),
-            upper_n=Count("id", filter=in_upper),
+
+    def at_bound(attempts: QuerySet, group: str) -> QuerySet:
+        """The responses of these attempts, summed as the lower or the upper group's.
+
+        A single IN per set of attempts: both databases then walk the attempts' score index
+        and join each attempt's responses through theirs (an OR of two INs makes PostgreSQL
+        scan every response)."""
+        counted = {group: Sum(units), f"{group}_n": Count("id")}
+        figures = {name: counted.get(name, Value(0)) for name in GROUP_FIGURES}
+        return (
+            DrawnQuestion.objects.filter(attempt_id__in=attempts.values("id"))
+            .values("question_id")
+            .annotate(**figures)
+            .order_by()
         )
-        .order_by()
-    )
+
+    lower_at_bound = at_bound(graded.filter(score=low_score, id__lte=low_id), "lower")
+    upper_at_bound = at_bound(graded.filter(score=high_score, id__gte=high_id), "upper")
     sums: dict[int, dict[str, int]] = {}
-    for row in tallied.union(at_the_bounds, all=True):
+    for row in tallied.union(lower_at_bound, upper_at_bound, all=True):
         question = sums.setdefault(row["question_id"], dict.fromkeys(GROUP_FIGURES, 0))
         for name in GROUP_FIGURES:
             question[name] += round(row[name] or 0)
