@@ -503,7 +503,7 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
     Past the deadline, the attempt is closed at the deadline with what was saved by then (the
     server accepted nothing later). A conditional update claims the attempt, so two submits at
     once grade once, on SQLite and PostgreSQL alike. Grading is bulk: a fixed number of queries
-    for any number of questions, two of them adding the responses to the instructor pages'
+    for any number of questions, three of them adding the responses to the instructor pages'
     tallies.
     """
     closed_at = min(now, attempt.deadline) if attempt.deadline else now

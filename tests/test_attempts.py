@@ -181,8 +181,9 @@ def test_submitting_100_questions_uses_bulk_operations(quiz_factory, alice, per_
     quiz = quiz_factory(topics=4, per_topic=per_topic)  # 8 or 100 questions
     attempt = start(quiz, alice)
     answer_all(attempt, right=True)
-    # Claim, load responses, bulk update, reload, topic aggregate, save score, add to the
-    # topic and item tallies (+ savepoints): the same for 8 questions as for 100.
+    # Claim, load responses, bulk update, reload, topic aggregate, critical misses, save
+    # score, add to the topic, score and item tallies, savepoint and release: 12, for 8
+    # questions as for 100.
     with CaptureQueriesContext(connection) as queries:
         graded = submit_attempt(attempt=attempt, now=timezone.now())
     assert graded.score == 100
