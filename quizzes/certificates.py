@@ -99,7 +99,6 @@ class _Certificate(FPDF):
         for family, style, file in (
             ("Sans", "", "DejaVuSans.ttf"),
             ("Sans", "B", "DejaVuSans-Bold.ttf"),
-            ("Serif", "", "DejaVuSerif.ttf"),
             ("Serif", "B", "DejaVuSerif-Bold.ttf"),
             ("Mono", "", "DejaVuSansMono.ttf"),
         ):
