@@ -49,6 +49,17 @@ def session_of(user: User) -> str:
     return client.cookies["sessionid"].value
 
 
+def trainee(email: str, full_name: str) -> User:
+    """A trainee whose address is verified: records are issued only to those."""
+    return User.objects.create_user(
+        email,
+        "unused-password-1234",
+        full_name=full_name,
+        job_title="Trainee",
+        email_verified_at=timezone.now(),
+    )
+
+
 def make_data() -> dict:
     """Create the bank and both trainees; return the pages' URLs and the trainees' sessions."""
     call_command("migrate", verbosity=0)
@@ -56,13 +67,7 @@ def make_data() -> dict:
     certification = Quiz.objects.get(slug=CERTIFICATION_SLUG)
     practice = Quiz.objects.filter(published=True).exclude(pk=certification.pk).first()
 
-    done = User.objects.create_user(
-        "done@example.com",
-        "unused-password-1234",
-        full_name="Dana Done",
-        job_title="Trainee",
-        email_verified_at=timezone.now(),
-    )
+    done = trainee("done@example.com", "Dana Done")
     now = timezone.now()
     attempt = workflows.start_attempt(quiz=practice, trainee=done, now=now)
     answer_everything(attempt, right=False)
@@ -72,13 +77,7 @@ def make_data() -> dict:
     passed = workflows.submit_by_trainee(attempt=passed, now=timezone.now())
     record = CompletionRecord.objects.get(attempt=passed)
 
-    busy = User.objects.create_user(
-        "busy@example.com",
-        "unused-password-1234",
-        full_name="Bo Busy",
-        job_title="Trainee",
-        email_verified_at=timezone.now(),
-    )
+    busy = trainee("busy@example.com", "Bo Busy")
     current = workflows.start_attempt(quiz=certification, trainee=busy, now=timezone.now())
     answer_everything(current, right=True)  # a full navigator: every question answered
 

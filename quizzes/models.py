@@ -733,18 +733,26 @@ CREDIT_SCALE = 1_000_000  # earned is kept to six decimals: tallies add it up in
 MAX_CHOICES = 8  # choices per question whose picks the item analysis counts
 
 
-class TopicTally(models.Model):
+class RunningTotal(models.Model):
+    """What every tally counts for its quiz: responses, and their credit in millionths."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
+    responses = models.PositiveIntegerField(default=0)
+    credit = models.BigIntegerField(default=0)  # the sum of earned, in millionths
+
+    class Meta:
+        abstract = True
+
+
+class TopicTally(RunningTotal):
     """Responses and credit per quiz, month of submission (UTC) and topic, for cohort mastery.
 
     A running total, added to in the transaction that grades each attempt
     (quizzes/tallies.py), so the cohort page reads a few hundred rows instead of every response.
     """
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day of the month the attempts were submitted in
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
-    responses = models.PositiveIntegerField(default=0)
-    credit = models.BigIntegerField(default=0)  # the sum of earned, in millionths
 
     class Meta:
         constraints = [
@@ -757,17 +765,14 @@ class TopicTally(models.Model):
         return f"{self.quiz_id} {self.month:%Y-%m} topic {self.topic_id}"
 
 
-class ItemTally(models.Model):
+class ItemTally(RunningTotal):
     """Responses, credit and choice picks per quiz, question and version, for the item analysis.
 
     A running total, added to in the transaction that grades each attempt (quizzes/tallies.py).
     """
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     version = models.CharField(max_length=16)
-    responses = models.PositiveIntegerField(default=0)
-    credit = models.BigIntegerField(default=0)  # the sum of earned, in millionths
     newest_attempt_id = models.PositiveBigIntegerField(default=0)
     sample_id = models.PositiveBigIntegerField(default=0)  # the newest drawn question's id
     # How many responses ticked each choice (in the question's own order).
@@ -791,18 +796,15 @@ class ItemTally(models.Model):
         return f"{self.quiz_id} question {self.question_id} {self.version}"
 
 
-class ScoreTally(models.Model):
+class ScoreTally(RunningTotal):
     """Responses and credit per quiz, question and attempt score, for the discrimination.
 
     A running total like ItemTally. Keyed by the attempt's score, so that the upper and lower
     groups (attempts ranked by score) are sums of whole rows, except at the two boundary scores.
     """
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     score = models.DecimalField(max_digits=5, decimal_places=2)
-    responses = models.PositiveIntegerField(default=0)
-    credit = models.BigIntegerField(default=0)  # the sum of earned, in millionths
 
     class Meta:
         constraints = [
