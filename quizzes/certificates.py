@@ -20,10 +20,10 @@ from fpdf import FPDF
 from academy.models import Academy
 from smptraining.links import absolute_reverse
 
+from .certificate_fonts import COMMON, FACES, FONTS
 from .models import CompletionRecord
 from .records import format_code
 
-FONTS = Path(__file__).resolve().parent / "fonts"
 NAVY = (22, 45, 84)
 GOLD = (176, 141, 87)
 GREY = (85, 85, 85)
@@ -82,30 +82,29 @@ def _qr_png(url: str) -> io.BytesIO:
     return buffer
 
 
-def _picture(field: FieldFile) -> io.BytesIO | None:
+def _picture(field: FieldFile) -> bytes | None:
     """A stored picture's bytes, or None when there is none or the storage has lost it."""
     if not field:
         return None
     try:
         with field.storage.open(field.name, "rb") as handle:
-            return io.BytesIO(handle.read())
+            return handle.read()
     except OSError:
         return None
 
 
 class _Certificate(FPDF):
-    def __init__(self):
+    def __init__(self, fonts: Path):
         super().__init__(orientation="landscape", unit="mm", format=settings.CERTIFICATE_PAGE_SIZE)
-        for family, style, file in (
-            ("Sans", "", "DejaVuSans.ttf"),
-            ("Sans", "B", "DejaVuSans-Bold.ttf"),
-            ("Serif", "B", "DejaVuSerif-Bold.ttf"),
-            ("Mono", "", "DejaVuSansMono.ttf"),
-        ):
-            self.add_font(family, style, FONTS / file)
+        for family, style, file in FACES:
+            self.add_font(family, style, fonts / file)
         self.set_fallback_fonts(["Sans"])  # the sans face has more scripts' glyphs
         self.set_auto_page_break(False)
         self.add_page()
+
+    def lacks_glyphs(self) -> bool:
+        """Whether some text drawn so far has a character none of the fonts has."""
+        return any(font.missing_glyphs for font in self.fonts.values())
 
     def line_of(self, text, *, y, size, family="Sans", style="", colour=GREY, x=None, w=None):
         """One centred line in the given box (the page between the frames by default)."""
@@ -136,7 +135,15 @@ def certificate_pdf(record: CompletionRecord) -> bytes:
     reads the logo and the snapshotted signature from the storage.
     """
     academy = Academy.current()
-    pdf = _Certificate()
+    pictures = {"logo": _picture(academy.logo), "signature": _picture(record.trainer_signature)}
+    pdf = _drawn(record, academy, **pictures, fonts=COMMON)
+    if pdf.lacks_glyphs():  # a script the common cut leaves out: set it all in the full fonts
+        pdf = _drawn(record, academy, **pictures, fonts=FONTS)
+    return bytes(pdf.output())
+
+
+def _drawn(record, academy, *, logo, signature, fonts: Path) -> _Certificate:
+    pdf = _Certificate(fonts)
     pdf.set_title(f"{record.quiz_title}: {record.holder_name}")
     pdf.set_author(record.issuer_name)
     width, height = pdf.w, pdf.h
@@ -150,9 +157,8 @@ def certificate_pdf(record: CompletionRecord) -> bytes:
     pdf.set_line_width(0.6)
     pdf.rect(12.5, 12.5, width - 25, height - 25)
 
-    logo = _picture(academy.logo)
     if logo is not None:
-        pdf.image(logo, x=20, y=18, w=34, h=22, keep_aspect_ratio=True)
+        pdf.image(io.BytesIO(logo), x=20, y=18, w=34, h=22, keep_aspect_ratio=True)
     pdf.set_char_spacing(1.2)
     pdf.line_of(record.issuer_name.upper(), y=20, size=13, family="Serif", style="B", colour=NAVY)
     pdf.set_char_spacing(0)
@@ -213,11 +219,15 @@ def certificate_pdf(record: CompletionRecord) -> bytes:
         pdf.set_text_color(*NAVY)
         pdf.cell(column, 5, value)
 
-    signature = _picture(record.trainer_signature)
     signature_line = height - 34
     if signature is not None:
         pdf.image(
-            signature, x=centre - 30, y=signature_line - 19, w=60, h=18, keep_aspect_ratio=True
+            io.BytesIO(signature),
+            x=centre - 30,
+            y=signature_line - 19,
+            w=60,
+            h=18,
+            keep_aspect_ratio=True,
         )
     pdf.rule(centre - 38, centre + 38, signature_line, colour=NAVY, width=0.3)
     box = {"x": centre - 50, "w": 100}
@@ -259,5 +269,4 @@ def certificate_pdf(record: CompletionRecord) -> bytes:
     pdf.set_text_color(*NAVY)
     pdf.set_x(right - 6)
     pdf.multi_cell(wide, 3.2, url, align="C")
-
-    return bytes(pdf.output())
+    return pdf

@@ -397,3 +397,29 @@ def test_an_installed_site_upgrades_with_its_records_filled_in(settings):
     assert record.issuer_name == "Old Academy" and not record.trainer_signature
     assert Academy.objects.get().name == "Old Academy"
     assert str(Quiz.objects.get().trainer) == "Old Trainer, RN"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Zoë Ødegård-Łukasiewicz",  # Latin with its extensions: the common cut
+        "Ελένη Παπαδοπούλου",  # Greek: the common cut
+        "Nguyễn Thị Ánh",  # Vietnamese: the common cut
+        "ნინო ბერიძე",  # Georgian: only the full fonts have it
+        "Zoë ნინო",  # a mix: the full fonts
+    ],
+)
+def test_the_holders_name_prints_in_its_own_script(client, make_user, certification, name):
+    holder = make_user("holder@example.com", name)
+    pass_quiz(certification, holder)
+    record = CompletionRecord.objects.get()
+    text, _codes, _box = pdf_text_and_qr(download(client, record))
+    assert name in text
+
+
+def test_the_common_fonts_are_the_full_fonts_cut_by_the_committed_ranges(tmp_path):
+    from quizzes.certificate_fonts import COMMON, FACES, make_common_fonts
+
+    make_common_fonts(into=tmp_path)
+    for _family, _style, file in FACES:
+        assert (tmp_path / file).read_bytes() == (COMMON / file).read_bytes(), file
