@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 
 from academy.models import Academy
 
-from . import certificates
+from . import certificate_fonts, certificates
 from .models import CompletionRecord
 
 FOLDER = "certificates"
@@ -28,8 +28,12 @@ FOLDER = "certificates"
 
 @cache
 def _design_version() -> str:
-    """A digest of the module that draws the certificate: a new design is a new file."""
-    return hashlib.sha256(Path(certificates.__file__).read_bytes()).hexdigest()
+    """A digest of the modules that draw the certificate and choose its fonts: a new design is
+    a new file."""
+    digest = hashlib.sha256()
+    for module in (certificates, certificate_fonts):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def certificate_name(record: CompletionRecord) -> str:
@@ -70,4 +74,22 @@ def stored_certificate_pdf(record: CompletionRecord) -> bytes:
     pdf = certificates.certificate_pdf(record)
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(pdf))
+        _delete_kept(record.pk, keep=name)  # earlier versions: nothing serves them again
     return pdf
+
+
+def forget_certificates(record_ids) -> None:
+    """Delete every kept certificate of these records (once the records are deleted)."""
+    for record_id in record_ids:
+        _delete_kept(record_id)
+
+
+def _delete_kept(record_id: int, keep: str = "") -> None:
+    folder = f"{FOLDER}/{record_id}"
+    try:
+        _folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for file in files:
+        if f"{folder}/{file}" != keep:
+            default_storage.delete(f"{folder}/{file}")

@@ -3,12 +3,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -877,6 +878,14 @@ def past_retention(now) -> models.Q:
     return models.Q(issued_at__lte=now - RECORD_RETENTION, expires_at__lte=now)
 
 
+def _forget_certificates_on_commit(record_ids) -> None:
+    """Once the deletion commits, delete the records' kept certificates: they print the
+    holder's name, and nothing may outlive the record it proves."""
+    from .certificate_files import forget_certificates  # it reads these models
+
+    transaction.on_commit(partial(forget_certificates, record_ids))
+
+
 class CompletionRecordQuerySet(models.QuerySet):
     def past_retention(self, now):
         return self.filter(past_retention(now))
@@ -888,6 +897,7 @@ class CompletionRecordQuerySet(models.QuerySet):
             raise RecordRetained(
                 _("A completion record cannot be deleted before its retention date.")
             )
+        _forget_certificates_on_commit(list(self.values_list("pk", flat=True)))
         return super().delete()
 
     def with_status(self, now):
@@ -1067,6 +1077,7 @@ class CompletionRecord(models.Model):
                 _("This record is kept until %(date)s and cannot be deleted before then.")
                 % {"date": f"{self.retain_until:%Y-%m-%d}"}
             )
+        _forget_certificates_on_commit([self.pk])
         return super().delete(*args, **kwargs)
 
     def days_left(self, now) -> int:

@@ -149,6 +149,37 @@ def test_a_kept_certificate_is_made_again_when_the_record_or_academy_changes(ali
     assert "99 New Road" in pdf_text_and_qr(alice_client.get(url).content)[0]
 
 
+def kept_certificates(record) -> list[str]:
+    from django.core.files.storage import default_storage
+
+    try:
+        return default_storage.listdir(f"certificates/{record.pk}")[1]
+    except FileNotFoundError:
+        return []
+
+
+def test_a_certificate_made_again_replaces_the_kept_one(alice_client, record):
+    url = reverse("quizzes:record_pdf", args=[record.verification_code])
+    alice_client.get(url)
+    assert len(kept_certificates(record)) == 1
+    CompletionRecord.objects.filter(pk=record.pk).update(holder_name="Alice Corrected")
+    alice_client.get(url)
+    assert len(kept_certificates(record)) == 1  # the old name is not kept anywhere
+
+
+def test_a_purged_record_leaves_no_certificate_behind(
+    alice_client, record, django_capture_on_commit_callbacks
+):
+    from quizzes.records import purge_expired_records
+
+    alice_client.get(reverse("quizzes:record_pdf", args=[record.verification_code]))
+    assert kept_certificates(record)
+    later = time_machine.travel(record.retain_until + timedelta(days=1), tick=False)
+    with later, django_capture_on_commit_callbacks(execute=True):
+        assert purge_expired_records(now=timezone.now()) == 1
+    assert kept_certificates(record) == []
+
+
 def test_another_trainees_pdf_is_a_404(client, record, bob):
     client.force_login(bob)
     url = reverse("quizzes:record_pdf", args=[record.verification_code])
