@@ -180,6 +180,21 @@ def test_a_purged_record_leaves_no_certificate_behind(
     assert kept_certificates(record) == []
 
 
+def test_a_record_deleted_in_the_admin_leaves_no_certificate_behind(
+    alice_client, record, make_user, django_capture_on_commit_callbacks
+):
+    alice_client.get(reverse("quizzes:record_pdf", args=[record.verification_code]))
+    assert kept_certificates(record)
+    root = make_user("root@example.com", "Root", is_staff=True, is_superuser=True)
+    url = reverse("admin:quizzes_completionrecord_delete", args=[record.pk])
+    later = time_machine.travel(record.retain_until + timedelta(days=1), tick=False)
+    with later, django_capture_on_commit_callbacks(execute=True):
+        alice_client.force_login(root)
+        alice_client.post(url, {"post": "yes"})
+    assert not CompletionRecord.objects.filter(pk=record.pk).exists()
+    assert kept_certificates(record) == []
+
+
 def test_another_trainees_pdf_is_a_404(client, record, bob):
     client.force_login(bob)
     url = reverse("quizzes:record_pdf", args=[record.verification_code])
