@@ -28,7 +28,7 @@ COMMON_CODEPOINTS = (
     (0x0370, 0x03FF),  # Greek
     (0x0400, 0x04FF),  # Cyrillic
     (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese, Welsh)
-    (0x2000, 0x206F),  # punctuation: dashes, quotes, the middle dot's neighbours
+    (0x2000, 0x206F),  # General Punctuation: dashes, curly quotes, bullet, ellipsis
     (0x20A0, 0x20CF),  # currency signs
     (0x2100, 0x214F),  # letterlike symbols
     (0x2190, 0x21FF),  # arrows
