@@ -143,8 +143,8 @@ def find_record(*, text: str, client: str, now: datetime) -> CompletionRecord | 
 
 
 def issuer_details() -> dict[str, str]:
-    """Who issues the records: name, postal address, contact and web address, as the academy
-    is set in the admin. One query.
+    """Who issues the records: name, postal address, contact, web address and the logo's
+    address (empty without one), as the academy is set in the admin. One query.
 
     The one place the verify page and the credentials read the issuer from.
     """
@@ -154,6 +154,7 @@ def issuer_details() -> dict[str, str]:
         "address": academy.address,
         "contact": " · ".join(academy.contact_lines()),
         "url": academy.website or absolute_reverse("home"),
+        "logo": academy.logo.url if academy.logo else "",
     }
 
 

@@ -111,3 +111,18 @@ def test_the_check_form_is_ready_to_include_anywhere(client, db):
     assert 'action="/verify/"' in html
     assert '<label for="verify-code"' in html
     assert 'value="smp 1234"' in html
+
+
+def test_it_shows_the_academys_logo_when_there_is_one(client, record):
+    from django.core.files.base import ContentFile
+
+    from tests.test_certificates import png
+
+    html = verify_page(client, record, datetime(2026, 4, 1, tzinfo=UTC))
+    assert "verify-logo" not in html
+    academy = Academy.objects.get()
+    academy.logo.save("logo.png", ContentFile(png((400, 300), "NSA")), save=True)
+    html = verify_page(client, record, datetime(2026, 4, 1, tzinfo=UTC))
+    assert f'<img src="{academy.logo.url}" alt="" class="verify-logo' in html
+    logo = client.get(academy.logo.url)  # served to anyone, like the page
+    assert logo.status_code == 200 and logo["Content-Type"] == "image/png"

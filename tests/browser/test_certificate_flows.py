@@ -102,9 +102,14 @@ def test_my_records_are_cards_that_fit_the_screen(
 def test_a_visitor_checks_a_code_from_the_home_page(
     live_server, page, audit, quiz_factory, alice, width
 ):
+    from django.core.files.base import ContentFile
+
+    from academy.models import Academy
+    from tests.test_certificates import png
     from tests.test_records import pass_quiz
 
     page.set_viewport_size({"width": width, "height": 800})
+    Academy.objects.get().logo.save("logo.png", ContentFile(png((400, 300), "NSA")), save=True)
     pass_quiz(quiz_factory(slug="cert", topics=1, per_topic=2, purpose="certification"), alice)
     record = CompletionRecord.objects.get()
     page.goto(live_server.url)
@@ -113,6 +118,10 @@ def test_a_visitor_checks_a_code_from_the_home_page(
     page.get_by_label("Verification code").fill(record.verification_code)
     page.get_by_role("button", name="Check").click()
     expect(page.locator(".verify-status")).to_contain_text("Valid")
+    logo = page.locator(".verify-logo")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("image => image.naturalWidth") == 400  # the academy's own picture
+    assert fits_the_width(page)
     audit()
 
 
