@@ -1,12 +1,17 @@
 from django.contrib import admin
 from django.db import models
 
+from quizzes.admin import AuditedAdmin
+
 from .models import Academy, Trainer
 
 
 @admin.register(Academy)
-class AcademyAdmin(admin.ModelAdmin):
-    """One academy: it can be edited, never added twice or deleted (certificates need it)."""
+class AcademyAdmin(AuditedAdmin):
+    """One academy: it can be edited, never added twice or deleted (certificates need it).
+
+    Edits go to the audit trail: what the academy was called, and where, when a record was
+    issued is a question an inspector may ask."""
 
     list_display = ("name", "email", "phone", "website")
     fields = ("name", "address", "email", "phone", "website", "logo")
@@ -20,7 +25,7 @@ class AcademyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trainer)
-class TrainerAdmin(admin.ModelAdmin):
+class TrainerAdmin(AuditedAdmin):
     list_display = ("name", "qualification")
     search_fields = ("name", "qualification")
     fields = ("name", "qualification", "signature")

@@ -189,3 +189,31 @@ def test_instructors_read_and_filter_the_trail_but_cannot_edit_it(instructor_cli
     delete_url = reverse("admin:quizzes_auditlogentry_delete", args=[entry.pk])
     assert instructor_client.post(delete_url, {"post": "yes"}).status_code == 403
     assert AuditLogEntry.objects.get().object_repr == "gloves-01"
+
+
+def test_the_academys_and_a_trainers_edits_are_logged(client, make_user):
+    from academy.models import Academy, Trainer
+
+    root = make_user("root@example.com", "Root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    academy = Academy.objects.get()
+    client.post(
+        reverse("admin:academy_academy_change", args=[academy.pk]),
+        {"name": "Northside SMP Academy", "address": "1 New Road", "email": "a@example.com"},
+    )
+    entry = AuditLogEntry.objects.get(action="academy.academy.changed")
+    assert entry.actor == root
+    assert entry.after["name"] == "Northside SMP Academy"
+    assert entry.before["name"] != entry.after["name"]
+    client.post(reverse("admin:academy_trainer_add"), {"name": "Tess", "qualification": "RN"})
+    trainer = Trainer.objects.get()
+    client.post(
+        reverse("admin:academy_trainer_change", args=[trainer.pk]),
+        {"name": "Tess", "qualification": "RN, BBP instructor"},
+    )
+    changed = AuditLogEntry.objects.get(action="academy.trainer.changed")
+    assert (changed.before["qualification"], changed.after["qualification"]) == (
+        "RN",
+        "RN, BBP instructor",
+    )
+    assert AuditLogEntry.objects.filter(action="academy.trainer.added").exists()
