@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-from .personal_data import delete_account
+from .personal_data import delete_account, what_deleting_keeps
 
 
 class UserChangeAdminForm(UserChangeForm):
@@ -46,6 +46,13 @@ class UserAdmin(BaseUserAdmin):
         records kept), so rows this admin may not delete by hand do not stand in the way."""
         deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
         return deleted, model_count, set(), protected
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """The confirmation says what stays: Django's list shows only what is deleted."""
+        user = self.get_object(request, object_id)
+        if user is not None:
+            extra_context = {**(extra_context or {}), "keeps": what_deleting_keeps(user)}
+        return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
         delete_account(user=obj, actor=request.user, now=timezone.now())

@@ -140,6 +140,17 @@ def _record_data(record: CompletionRecord, now: datetime) -> dict:
     }
 
 
+def what_deleting_keeps(user: User) -> dict[str, int]:
+    """What deleting the account would keep: its submitted attempts (anonymised) and its
+    completion records (under their snapshot). Two queries."""
+    return {
+        "attempts_anonymised": Attempt.objects.filter(trainee=user)
+        .exclude(submitted_at=None)
+        .count(),
+        "records_kept": CompletionRecord.objects.filter(trainee=user).count(),
+    }
+
+
 @transaction.atomic
 def delete_account(*, user: User, actor: User | None, now: datetime) -> dict:
     """Delete the account: anonymise its attempts, keep its records under their snapshot.
@@ -150,10 +161,7 @@ def delete_account(*, user: User, actor: User | None, now: datetime) -> dict:
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     Attempt.objects.filter(trainee=user, submitted_at=None).delete()
-    summary = {
-        "attempts_anonymised": Attempt.objects.filter(trainee=user).count(),
-        "records_kept": CompletionRecord.objects.filter(trainee=user).count(),
-    }
+    summary = what_deleting_keeps(user)
     by_self = actor is None or actor.pk == user.pk
     audit.log_action(
         actor=None if by_self else actor,

@@ -159,7 +159,11 @@ def test_a_superuser_deletes_a_user_in_the_admin_with_the_same_effect(
 ):
     client.force_login(make_user("root@example.com", "Root", is_staff=True, is_superuser=True))
     url = reverse("admin:accounts_user_delete", args=[certified_alice.pk])
-    assert client.get(url).status_code == 200  # was a 403 for any user with an attempt
+    page = client.get(url)  # was a 403 for any user with an attempt
+    assert page.status_code == 200
+    html = " ".join(page.content.decode().split())
+    assert "1 submitted attempt, without the name" in html
+    assert "1 completion record, still checkable by its code" in html
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not User.objects.filter(email="alice@example.com").exists()
     assert Attempt.objects.get().trainee_id is None
