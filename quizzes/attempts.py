@@ -803,6 +803,9 @@ def set_override(
         actor=actor,
         action="quizzes.override.set",
         obj=override,
+        # The trainee by account number: the trail is never rewritten, and a deleted account's
+        # name and email must not stay in it.
+        object_repr=f"user #{trainee.pk} — {quiz}",
         before=snapshot_before,
         after=audit.snapshot(override),
         data={
