@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from jwt.algorithms import ECAlgorithm
 
-from smptraining.links import absolute_reverse
+from smptraining.links import absolute_reverse, absolute_url
 
 from .models import STATUS_LIST_SIZE, CompletionRecord
 from .records import issuer_details
@@ -61,13 +61,16 @@ def issuer_id() -> str:
 
 def issuer_profile() -> dict:
     issuer = issuer_details()
-    return {
+    profile = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": issuer_id(),
         "type": ["Profile"],
         "name": issuer["name"],
         "url": issuer["url"],
     }
+    if issuer["logo"]:  # wallets show it beside the badge
+        profile["image"] = {"id": absolute_url(issuer["logo"]), "type": "Image"}
+    return profile
 
 
 def _iso(moment: datetime) -> str:

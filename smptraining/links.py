@@ -7,3 +7,8 @@ from django.urls import reverse
 
 def absolute_reverse(viewname: str, args=None) -> str:
     return settings.SITE_URL + reverse(viewname, args=args)
+
+
+def absolute_url(url: str) -> str:
+    """A site-relative address ("/media/...") made absolute; an absolute one unchanged."""
+    return settings.SITE_URL + url if url.startswith("/") else url

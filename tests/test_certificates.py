@@ -331,6 +331,10 @@ def test_the_credential_carries_the_training_record_and_stays_a_valid_badge(clie
         "Trainee: Alice Adams, SMP practitioner.",
     ]
     assert credential["issuer"]["name"] == "Northside SMP Academy"
+    logo = credential["issuer"]["image"]
+    assert logo["type"] == "Image"
+    assert logo["id"] == f"http://testserver{Academy.objects.get().logo.url}"
+    assert client.get(logo["id"].removeprefix("http://testserver")).status_code == 200
 
 
 def test_a_page_size_other_than_a4_or_letter_stops_the_start():

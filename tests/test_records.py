@@ -442,6 +442,7 @@ def test_the_credential_is_a_valid_open_badge(client, record):
     assert credential["credentialSubject"]["achievement"]["criteria"]["narrative"]
     assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
     assert credential["validUntil"].endswith("Z")
+    assert "image" not in credential["issuer"]  # no logo set: no broken picture in a wallet
 
 
 def test_the_signed_credential_verifies_with_the_published_key(client, record):
