@@ -883,7 +883,8 @@ def _forget_certificates_on_commit(record_ids) -> None:
     holder's name, and nothing may outlive the record it proves."""
     from .certificate_files import forget_certificates  # it reads these models
 
-    transaction.on_commit(partial(forget_certificates, record_ids))
+    # robust: a storage error is logged, and cannot turn a committed deletion into an error page.
+    transaction.on_commit(partial(forget_certificates, record_ids), robust=True)
 
 
 class CompletionRecordQuerySet(models.QuerySet):
