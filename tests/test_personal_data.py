@@ -164,6 +164,11 @@ def test_a_superuser_deletes_a_user_in_the_admin_with_the_same_effect(
     html = " ".join(page.content.decode().split())
     assert "1 submitted attempt, without the name" in html
     assert "1 completion record, still checkable by its code" in html
+    chosen = {"action": "delete_selected", "_selected_action": [certified_alice.pk]}
+    several = " ".join(
+        client.post(reverse("admin:accounts_user_changelist"), chosen).content.decode().split()
+    )
+    assert "Completion records, still checkable by their codes" in several
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not User.objects.filter(email="alice@example.com").exists()
     assert Attempt.objects.get().trainee_id is None
