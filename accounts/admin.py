@@ -47,12 +47,10 @@ class UserAdmin(BaseUserAdmin):
         deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
         return deleted, model_count, set(), protected
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def render_delete_form(self, request, context):
         """The confirmation says what stays: Django's list shows only what is deleted."""
-        user = self.get_object(request, object_id)
-        if user is not None:
-            extra_context = {**(extra_context or {}), "keeps": what_deleting_keeps(user)}
-        return super().delete_view(request, object_id, extra_context)
+        context["keeps"] = what_deleting_keeps(context["object"])
+        return super().render_delete_form(request, context)
 
     def delete_model(self, request, obj):
         delete_account(user=obj, actor=request.user, now=timezone.now())

@@ -135,10 +135,10 @@ def certificate_pdf(record: CompletionRecord) -> bytes:
     reads the logo and the snapshotted signature from the storage.
     """
     academy = Academy.current()
-    pictures = {"logo": _picture(academy.logo), "signature": _picture(record.trainer_signature)}
-    pdf = _drawn(record, academy, **pictures, fonts=COMMON)
+    logo, signature = _picture(academy.logo), _picture(record.trainer_signature)
+    pdf = _drawn(record, academy, logo=logo, signature=signature, fonts=COMMON)
     if pdf.lacks_glyphs():  # a script the common cut leaves out: set it all in the full fonts
-        pdf = _drawn(record, academy, **pictures, fonts=FONTS)
+        pdf = _drawn(record, academy, logo=logo, signature=signature, fonts=FONTS)
     return bytes(pdf.output())
 
 

@@ -124,28 +124,6 @@ def test_revoking_and_overriding_log_before_and_after(quiz_factory, alice, instr
     assert override.object_repr == f"user #{alice.pk} — {certification}"
 
 
-def test_a_deleted_trainees_name_and_email_stay_nowhere_in_the_trail(
-    quiz_factory, alice, instructor
-):
-    from accounts.personal_data import delete_account
-
-    quiz = quiz_factory(slug="cert", purpose="certification")
-    set_override(
-        trainee=alice,
-        quiz=quiz,
-        extra_minutes=15,
-        extra_attempts=0,
-        lift_cooldown=False,
-        reason="Dyslexia: extra time agreed",
-        actor=instructor,
-        now=timezone.now(),
-    )
-    delete_account(user=alice, actor=instructor, now=timezone.now())
-    for entry in AuditLogEntry.objects.all():
-        written = str([entry.object_repr, entry.before, entry.after, entry.data])
-        assert "Alice" not in written and "alice@example.com" not in written
-
-
 @pytest.fixture
 def entry(db, instructor):
     return audit.log_action(

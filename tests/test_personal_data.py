@@ -243,3 +243,10 @@ def test_purging_deletes_only_records_past_retention_and_logs_their_codes(
     assert list(CompletionRecord.objects.values_list("holder_name", flat=True)) == ["Bob Brown"]
     entry = AuditLogEntry.objects.get(action="quizzes.record.purged")
     assert entry.data["codes"] == [old.verification_code]
+
+
+def test_a_deleted_trainees_name_and_email_stay_nowhere_in_the_trail(certified_alice, instructor):
+    delete_account(user=certified_alice, actor=instructor, now=timezone.now())
+    for entry in AuditLogEntry.objects.all():
+        written = str([entry.object_repr, entry.before, entry.after, entry.data])
+        assert "Alice" not in written and "alice@example.com" not in written
