@@ -8,6 +8,7 @@ an event handler or a link never reaches a trainee, whoever wrote the text.
 
 import html
 import re
+from functools import lru_cache
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -32,8 +33,12 @@ def from_html(html: str) -> str:
     return sanitize(text).strip()
 
 
+@lru_cache(maxsize=4096)
 def as_html(text: str) -> SafeString:
-    """Question text ready for a page: sanitised, with its line breaks kept."""
+    """Question text ready for a page: sanitised, with its line breaks kept.
+
+    Kept per text: a bank's few thousand texts are shown over and over, and the result depends
+    on nothing else."""
     return mark_safe(sanitize(text).replace("\n", "<br>"))
 
 

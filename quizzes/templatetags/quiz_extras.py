@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -27,35 +27,26 @@ def question_plain(text) -> str:
     return richtext.as_plain_text(str(text or ""))
 
 
-_NAVIGATOR_BUTTON = (
-    '<li><button type="submit" name="go" value="{0}" class="btn btn-sm {1}" aria-label="{2}"{3}>'
-    "{0}</button></li>"
-)
-
-
 @register.simple_tag
 def question_navigator(navigator, current: int) -> str:
     """The question page's buttons to every question: the current one, answered or not.
 
     Built here rather than in a template loop: forty buttons, each with a translated label,
-    were the largest share of the page's rendering time.
+    were the largest share of the page's rendering time. Each label is escaped once, not per
+    button (format_html per button was still a fifth of the page); positions are integers.
     """
-    answered_label = gettext("Question %(position)s, answered")
-    open_label = gettext("Question %(position)s, not answered")
-    return format_html_join(
-        "",
-        _NAVIGATOR_BUTTON,
-        (
-            (
-                position,
-                "btn-dark"
-                if position == current
-                else "btn-success"
-                if answered
-                else "btn-outline-dark",
-                (answered_label if answered else open_label) % {"position": position},
-                mark_safe(' aria-current="step"') if position == current else "",
-            )
-            for position, answered in navigator
-        ),
-    )
+    answered_label = escape(gettext("Question %(position)s, answered"))
+    open_label = escape(gettext("Question %(position)s, not answered"))
+    buttons = []
+    for position, answered in navigator:
+        position = int(position)
+        if position == current:
+            style, extra = "btn-dark", ' aria-current="step"'
+        else:
+            style, extra = "btn-success" if answered else "btn-outline-dark", ""
+        label = (answered_label if answered else open_label) % {"position": position}
+        buttons.append(
+            f'<li><button type="submit" name="go" value="{position}" class="btn btn-sm {style}"'
+            f' aria-label="{label}"{extra}>{position}</button></li>'
+        )
+    return mark_safe("".join(buttons))
