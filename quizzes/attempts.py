@@ -383,9 +383,10 @@ def save_response(*, attempt: Attempt, position: int, values: list[str], now: da
         raise AttemptRefused(_("This attempt has been submitted; answers can no longer change."))
     if attempt.is_past_deadline(now):
         raise AttemptRefused(_("Time is up: answers given after the deadline are not saved."))
-    drawn = DrawnQuestion.objects.filter(attempt=attempt, position=position).first()
-    if drawn is None:
-        raise AttemptRefused(_("That question is not part of this attempt."))
+    try:
+        drawn = DrawnQuestion.objects.get(attempt=attempt, position=position)
+    except DrawnQuestion.DoesNotExist:  # not first(): its ordering would join the attempt
+        raise AttemptRefused(_("That question is not part of this attempt.")) from None
     selected = parse_selection(drawn, values)
     if selected == drawn.selected or (drawn.checked_at is not None and selected is None):
         return False  # a checked answer's inputs are disabled, so moving on posts none
