@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = _("Safety training")
+
+    def ready(self):
+        # Listens for every request from the first: a record issued then keeps its certificate.
+        from smptraining import after_response  # noqa: F401

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import translation
 from django.utils.translation import get_language
 
 from academy.models import Academy
+from smptraining.after_response import after_response
 
 from . import certificate_fonts, certificates
 from .models import CompletionRecord
@@ -76,6 +78,22 @@ def stored_certificate_pdf(record: CompletionRecord) -> bytes:
         default_storage.save(name, ContentFile(pdf))
         _delete_kept(record.pk, keep=name)  # earlier versions: nothing serves them again
     return pdf
+
+
+def keep_certificate_after_response(record_id: int) -> None:
+    """Render a newly issued record's certificate once the response is out (an on-commit job).
+
+    The first download is then a storage read, and the trainee never waits for the rendering.
+    The record is read again then, as a download reads it, so the file name is the one a
+    download looks for. Outside a request nothing is done: the first download renders it.
+    """
+    language = get_language()
+
+    def job():
+        with translation.override(language):
+            stored_certificate_pdf(CompletionRecord.objects.get(pk=record_id))
+
+    after_response(job)
 
 
 def forget_certificates(record_ids) -> None:

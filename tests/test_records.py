@@ -167,6 +167,43 @@ def test_a_certificate_made_again_replaces_the_kept_one(alice_client, record):
     assert len(kept_certificates(record)) == 1  # the old name is not kept anywhere
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_certificate_is_kept_once_its_record_is_issued_and_the_submit_answered(
+    certification, alice, client, monkeypatch, settings, tmp_path
+):
+    """Rendered after the submit's response went out: the first download reads a kept file."""
+    from quizzes import certificates
+    from tests.conftest import answer_all
+
+    settings.MEDIA_ROOT = tmp_path
+    attempt = start_attempt(quiz=certification, trainee=alice, now=timezone.now())
+    answer_all(attempt, right=True)
+    client.force_login(alice)
+    response = client.post(reverse("quizzes:submit", args=[attempt.pk]))
+    assert response.status_code == 302
+    record = CompletionRecord.objects.get()
+    assert len(kept_certificates(record)) == 1
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("the download rendered the certificate again")
+
+    monkeypatch.setattr(certificates, "certificate_pdf", no_rendering)
+    pdf = client.get(reverse("quizzes:record_pdf", args=[record.verification_code])).content
+    assert "Alice Adams" in pdf_text_and_qr(pdf)[0]
+
+
+def test_a_record_issued_outside_a_request_leaves_its_certificate_to_the_first_download(
+    certification, alice, alice_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        pass_quiz(certification, alice)  # as the deadline sweep grades: no response to wait for
+    record = CompletionRecord.objects.get()
+    assert callbacks and kept_certificates(record) == []
+    alice_client.get(reverse("quizzes:record_pdf", args=[record.verification_code]))
+    assert len(kept_certificates(record)) == 1
+
+
 def test_a_purged_record_leaves_no_certificate_behind(
     alice_client, record, django_capture_on_commit_callbacks
 ):
