@@ -94,7 +94,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=2)
-    parser.add_argument("--think", default="5,15", help="seconds of thought per question: min,max")
+    parser.add_argument(
+        "--think", default="5,15", help="seconds of thought per question and page read: min,max"
+    )
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -205,10 +207,11 @@ def main():
             f"Last run {when}: {os.cpu_count()} cores, load average {load:.1f} at the end (the "
             f"machine is shared); gunicorn {args.workers} sync workers, PostgreSQL (throwaway, "
             f"`fsync=off`), Locust in the same machine. {args.users} trainees, spawned "
-            f"{args.spawn_rate}/s, think time {args.think.replace(',', '–')} s per question; "
-            f"each logs in, opens the quiz list and the certification, starts it, answers "
-            f"every question (one in ten changes its mind first), reviews, submits, opens the "
-            f"result and its records and downloads its certificate. {duration:.0f} s in all.",
+            f"{args.spawn_rate}/s, think time {args.think.replace(',', '–')} s per question "
+            f"and on the review and result pages; each logs in, opens the quiz list and the "
+            f"certification, starts it, answers every question (one in ten changes its mind "
+            f"first), reviews, submits, reads the result, then opens its records and downloads "
+            f"its certificate. {duration:.0f} s in all.",
             "",
             *lines,
             "",

@@ -3,9 +3,9 @@
 Run by bench/loadtest.py (`make loadtest`), which prepares the database, serves the site and
 checks the answers afterwards. Each simulated trainee logs in to a prepared account, starts
 the certification, answers every question with think time (posting the choices it picked, as
-the page's form does), reviews, submits, opens the result, its records and downloads its
-certificate, then stops. The answers it gave are written to LOADTEST_ANSWERS (JSON) so the
-database can be checked against them.
+the page's form does), reviews, submits, reads the result, then opens its records and
+downloads its certificate, then stops. The answers it gave are written to LOADTEST_ANSWERS
+(JSON) so the database can be checked against them.
 
 The answer key is read from the database by the test (not through the site) so every trainee
 passes and has a certificate to download.
@@ -126,6 +126,7 @@ class Trainee(FastHttpUser):
         )
         assert submitted.status_code == 302, f"submit: {submitted.status_code}"
         client.get(f"/attempts/{attempt_id}/result/", name="result")
+        self.think()  # reads the result before going to the records
         records = client.get("/records/", name="my records")
         pdf_url = re.search(r'href="(/records/[^"]+/certificate\.pdf)"', records.text).group(1)
         pdf = client.get(pdf_url, name="certificate PDF")
