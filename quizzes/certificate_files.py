@@ -72,7 +72,10 @@ def stored_certificate_pdf(record: CompletionRecord) -> bytes:
         with default_storage.open(name) as handle:
             return handle.read()
     except FileNotFoundError:
-        pass
+        return _rendered_and_kept(record, name)
+
+
+def _rendered_and_kept(record: CompletionRecord, name: str) -> bytes:
     pdf = certificates.certificate_pdf(record)
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(pdf))
@@ -80,18 +83,21 @@ def stored_certificate_pdf(record: CompletionRecord) -> bytes:
     return pdf
 
 
-def keep_certificate_after_response(record_id: int) -> None:
-    """Render a newly issued record's certificate once the response is out (an on-commit job).
+def keep_certificate_after_response(record: CompletionRecord) -> None:
+    """Once this response is out, render the record's certificate unless it is kept already.
 
-    The first download is then a storage read, and the trainee never waits for the rendering.
-    The record is read again then, as a download reads it, so the file name is the one a
-    download looks for. Outside a request nothing is done: the first download renders it.
+    Called by the page a trainee reads after passing (the result page), so the rendering runs
+    while they read, not while they wait for a page, and the download is a storage read. The
+    record must be read as a download reads it (its own fields), so the file name is the one
+    a download looks for. Outside a request nothing is done: the first download renders it.
     """
     language = get_language()
 
     def job():
         with translation.override(language):
-            stored_certificate_pdf(CompletionRecord.objects.get(pk=record_id))
+            name = certificate_name(record)
+            if not default_storage.exists(name):
+                _rendered_and_kept(record, name)
 
     after_response(job)
 

@@ -38,8 +38,8 @@ def my_records(request):
 def record_pdf(request, code):
     """The holder's certificate; anyone else's is a 404. A revoked record's is not printed.
 
-    Rendered just after the record was issued (or on the first download of each later
-    version), then read from the storage.
+    Rendered after the result page of the pass went out (or on the first download of a
+    version not kept yet), then read from the storage.
     """
     record = get_object_or_404(
         CompletionRecord.objects.with_status(timezone.now()),

@@ -6,7 +6,6 @@ import math
 import re
 import secrets
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -260,19 +259,12 @@ def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> Completion
         try:
             with transaction.atomic():
                 record.save(force_insert=True)
-            transaction.on_commit(partial(_keep_certificate, record.pk))
             return record
         except IntegrityError:
             taken = CompletionRecord.objects.filter(status_list_index=record.status_list_index)
             if not taken.exists():
                 raise
     raise RecordRefused(_("The record could not be issued; submit again."))
-
-
-def _keep_certificate(record_id: int) -> None:
-    from .certificate_files import keep_certificate_after_response  # it reads this module
-
-    keep_certificate_after_response(record_id)
 
 
 def renewal_windows(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, datetime]:

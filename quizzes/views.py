@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
+from .certificate_files import keep_certificate_after_response
 from .certificates import linkedin_url, verify_url
 from .charts import score_chart
 from .models import Attempt, CompletionRecord, DrawnQuestion, DrawRule, Question, Quiz, Topic
@@ -326,7 +327,8 @@ def result(request, attempt_id):
 
     Fixed queries: session, user, attempt, topic aggregate, drawn questions, "has passed";
     the start rule (none for an unlimited quiz, three otherwise); for a certification, the
-    study links of missed topics (one) and, once passed, its completion record (one).
+    study links of missed topics (one) and, once passed, its completion record (one). After
+    the response, that record's certificate is rendered unless it is kept (one more query).
     """
     attempt = _trainee_attempt(request, attempt_id)
     if not attempt.is_submitted:
@@ -369,6 +371,8 @@ def result(request, attempt_id):
             .filter(attempt=attempt, current_status__in=CompletionRecord.CURRENT)
             .first()
         )
+        if record is not None:
+            keep_certificate_after_response(record)
     return render(
         request,
         "quizzes/result.html",
