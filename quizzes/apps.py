@@ -7,5 +7,5 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("Safety training")
 
     def ready(self):
-        # Listens for every request from the first: a record issued then keeps its certificate.
+        # Listens from the first request on: a result page shown then keeps its certificate.
         from smptraining import after_response  # noqa: F401
