@@ -2,9 +2,14 @@
 
 import logging
 
+import pytest
 from django.core.signals import request_finished, request_started
 
 from smptraining.after_response import after_response
+
+# The request signals also tell Django to close old database connections: that is a database
+# access, which pytest-django allows only to tests that may touch the database.
+pytestmark = pytest.mark.django_db
 
 
 def test_nothing_is_queued_outside_a_request():
