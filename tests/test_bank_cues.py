@@ -26,11 +26,14 @@ REASON = re.compile(
 )
 ABSOLUTE = re.compile(
     r"\b(always|never|only|all|none|every|must|any|completely|entirely|guaranteed|cannot|"
-    r"no one|nothing)\b",
+    r"no one|nothing|regardless|rules? out|no longer|without|little or no|fundamentally|"
+    r"just as|settled|proves?|certain(ly)?)\b",
     re.I,
 )
 HEDGE = re.compile(
-    r"\b(may|might|can|usually|often|some|sometimes|typically|generally|possibly|likely)\b", re.I
+    r"\b(may|might|can|could|usually|often|some|sometimes|typically|generally|possibl[ey]|"
+    r"likely|mostly|thought to|known to|tends? to|rarely)\b",
+    re.I,
 )
 SOURCE = re.compile(
     r"\b(FDA|CDC|OSHA|NHS|NIOSH|WHO|EU|EPA|NEHA|Mayo|article|guidance|regulators?|research|"
@@ -84,6 +87,7 @@ class Item:
     kind: str
     prompt: str
     choices: list[Choice]
+    image: str
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +104,7 @@ def bank():
                     q["kind"],
                     q["prompt"],
                     [Choice(c["text"], c["correct"]) for c in q["choices"]],
+                    q["image"],
                 )
                 for q in topic["questions"]
                 if q["active"]
@@ -184,6 +189,14 @@ def true_false_by_prompt(pattern, when_found: str):
     return play
 
 
+def true_false_by_tone(question) -> float:
+    """A hedged statement is True and an absolute one False; a guess when neither or both."""
+    hedged, absolute = bool(HEDGE.search(question.prompt)), bool(ABSOLUTE.search(question.prompt))
+    if hedged == absolute:
+        return 0.5
+    return credit(question, [[c.text for c in question.choices].index(str(hedged))])
+
+
 # Each strategy: (kinds it plays, how it plays one item → expected credit).
 STRATEGIES = {
     "always True": (("true_false",), lambda q: credit(q, [0])),
@@ -208,6 +221,7 @@ STRATEGIES = {
     "a reason clause means False": (("true_false",), true_false_by_prompt(REASON, "False")),
     "an absolute word means False": (("true_false",), true_false_by_prompt(ABSOLUTE, "False")),
     "a hedge means True": (("true_false",), true_false_by_prompt(HEDGE, "True")),
+    "hedged True, absolute False": (("true_false",), true_false_by_tone),
     "tick all but the longest": (
         ("multiple",),
         lambda q: mean(
@@ -279,3 +293,14 @@ def test_most_items_ask_for_a_decision_in_a_situation(bank):
     )
     share = sum(bool(situation.search(q.prompt)) for q in bank) / len(bank)
     assert share >= 0.5, f"{share:.0%}"
+
+
+def test_an_item_that_points_at_a_figure_shows_one(bank):
+    """ "Using the diagram" or "the 1 cm mark" is unanswerable unless the figure is on the page."""
+    figure = re.compile(r"\b(the|this) (diagram|illustration|picture)\b|\b[\d.]+ ?cm mark\b", re.I)
+    blind = [
+        q.key
+        for q in bank
+        if not q.image and any(figure.search(t) for t in [q.prompt, *(c.text for c in q.choices)])
+    ]
+    assert not blind, blind
