@@ -178,6 +178,16 @@ def least_like_prompt(question):
     return [i for i, n in enumerate(overlap) if n == min(overlap)]
 
 
+def least_like_the_others(question):
+    """The choice whose words differ most from the other choices' (the odd one out)."""
+    texts = [c.text.lower().split() for c in question.choices]
+    alike = [
+        mean(SequenceMatcher(None, a, b).ratio() for j, b in enumerate(texts) if j != i)
+        for i, a in enumerate(texts)
+    ]
+    return [i for i, n in enumerate(alike) if n == min(alike)]
+
+
 def true_false_by_prompt(pattern, when_found: str):
     """Answer a true/false item by whether its statement matches the pattern."""
 
@@ -216,6 +226,7 @@ STRATEGIES = {
         ("single",),
         lambda q: pick_one_of(q, least_like_prompt(q)),
     ),
+    "the odd one out": (("single",), lambda q: pick_one_of(q, least_like_the_others(q))),
     "the first stored choice": (("single",), lambda q: credit(q, [0])),
     "the last stored choice": (("single",), lambda q: credit(q, [len(q.choices) - 1])),
     "a reason clause means False": (("true_false",), true_false_by_prompt(REASON, "False")),
