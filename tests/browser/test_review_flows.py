@@ -210,3 +210,34 @@ def test_the_new_instructor_pages_pass_axe(
         page.goto(f"{live_server.url}{path}")
         expect(page.locator("#content")).to_be_visible()
         audit()
+
+
+@pytest.mark.parametrize("slug", ["smp-safety-certification", None])
+def test_enter_on_a_choice_saves_it_and_moves_on(
+    live_server, page, audit, safety_bank, alice, slug
+):
+    """Enter presses a form's first button: it must be Next, not Previous or practice's Check."""
+    quiz = (
+        Quiz.objects.get(slug=slug)
+        if slug
+        else Quiz.objects.filter(purpose=Quiz.Purpose.PRACTICE, published=True).first()
+    )
+    attempt = start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
+    log_in(page, audit, live_server, alice)
+    page.goto(f"{live_server.url}/attempts/{attempt.pk}/questions/2/")
+    audit()
+    page.locator("#choice-1").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(f"/attempts/{attempt.pk}/questions/3/$"))
+    expect(page.get_by_text(f"Question 3 of {attempt.question_count}")).to_be_visible()
+    second = attempt.drawn.get(position=2)
+    assert second.selected is not None and second.checked_at is None  # saved, not checked
+    audit()
+    page.goto(f"{live_server.url}/attempts/{attempt.pk}/questions/{attempt.question_count}/")
+    audit()
+    page.locator("#choice-1").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(f"/attempts/{attempt.pk}/review/$"))
+    audit()
