@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST := 127.0.0.1:8000
+# Emails, certificates and public links name the address being served, unless SITE_URL is set.
+SITE_URL ?= http://$(HOST)
 
 # xstatic-bootstrap's setup.py still imports pkg_resources, which setuptools 82 removed.
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
@@ -28,7 +30,7 @@ run: install
 	@echo
 	@echo "Serving on http://$(HOST)/  (Ctrl+C stops it)"
 	@echo
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST)
+	SITE_URL=$(SITE_URL) DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST)
 
 test: install chromium
 	$(BIN)/python -m pytest
