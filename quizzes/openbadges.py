@@ -110,11 +110,7 @@ def credential(record: CompletionRecord) -> dict:
                 "type": ["Achievement"],
                 "achievementType": "Certificate",
                 "name": record.quiz_title,
-                "description": (
-                    "Safety training for scalp micropigmentation practitioners: pigment and "
-                    "needle depth, blue discoloration, swollen lymph nodes, healing side "
-                    "effects, hygiene and choosing a qualified practitioner."
-                ),
+                "description": _achievement_description(record),
                 "criteria": {"narrative": narrative},
             },
         },
@@ -122,6 +118,13 @@ def credential(record: CompletionRecord) -> dict:
         "credentialStatus": status_entry(record),
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
+
+
+def _achievement_description(record: CompletionRecord) -> str:
+    """What the certification covered: the topics the record itself lists, as assessed."""
+    covered = "; ".join(topic["name"] for topic in record.topics)
+    lead = "Safety training for scalp micropigmentation practitioners"
+    return f"{lead}, covering: {covered}." if covered else f"{lead}."
 
 
 def training_record(record: CompletionRecord) -> dict:

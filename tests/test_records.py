@@ -477,7 +477,9 @@ def test_the_credential_is_a_valid_open_badge(client, record):
     errors = [e.message for e in validator.iter_errors(credential)]
     assert errors == []
     assert "OpenBadgeCredential" in credential["type"]
-    assert credential["credentialSubject"]["achievement"]["criteria"]["narrative"]
+    achievement = credential["credentialSubject"]["achievement"]
+    assert achievement["criteria"]["narrative"]
+    assert record.topics and all(t["name"] in achievement["description"] for t in record.topics)
     assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
     assert credential["validUntil"].endswith("Z")
     assert "image" not in credential["issuer"]  # no logo set: no broken picture in a wallet
