@@ -241,3 +241,27 @@ def test_enter_on_a_choice_saves_it_and_moves_on(
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(f"/attempts/{attempt.pk}/review/$"))
     audit()
+
+
+def test_the_instructor_pages_fit_a_phone(live_server, page, audit, safety_bank, alice, instructor):
+    """Wide tables scroll inside their own box; the page itself never scrolls sideways."""
+    page.set_viewport_size(WIDTHS["phone"])
+    certification = Quiz.objects.get(slug="smp-safety-certification")
+    exam = start_attempt(quiz=certification, trainee=alice, now=timezone.now())
+    submit_attempt(attempt=exam, now=timezone.now())
+    log_in(page, audit, live_server, instructor)
+    widths = {}
+    for path in (
+        "/instructor/",
+        "/instructor/gradebook/",
+        f"/instructor/trainees/{alice.pk}/",
+        f"/instructor/attempts/{exam.pk}/",
+        f"/instructor/quizzes/{certification.pk}/analysis/",
+        "/instructor/cohort/",
+        "/admin/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("#content")).to_be_visible()
+        audit()
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+    assert {path: w for path, w in widths.items() if w > WIDTHS["phone"]["width"]} == {}
