@@ -154,8 +154,8 @@ def _start_check(quiz, history, renewal_opened, override, now) -> StartCheck:
             return StartCheck(
                 False,
                 ngettext(
-                    "Take a break and study first: you can start again in %(m)d minute.",
-                    "Take a break and study first: you can start again in %(m)d minutes.",
+                    "Attempts at this quiz are spaced out: you can start again in %(m)d minute.",
+                    "Attempts at this quiz are spaced out: you can start again in %(m)d minutes.",
                     minutes,
                 )
                 % {"m": minutes},

@@ -368,3 +368,24 @@ def test_the_academy_logo_is_public_and_a_signature_only_for_superusers(client, 
     response = client.get(f"/media/{signature}")
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_passed_certification_says_nothing_of_a_next_attempt(alice_client, alice, certification):
+    attempt = start_attempt(quiz=certification, trainee=alice, now=timezone.now())
+    answer_all(attempt, right=True)
+    submit_attempt(attempt=attempt, now=timezone.now())
+    text = page(alice_client, "quizzes:result", attempt.pk)
+    assert "Passed" in text
+    assert "attempts left" not in text and "The next may start" not in text
+    detail = page(alice_client, "quizzes:quiz_detail", certification.slug)
+    assert "you can start again in" in detail and "study first" not in detail
+
+
+def test_history_with_only_an_unsubmitted_attempt_does_not_claim_all_right(
+    alice_client, alice, practice
+):
+    attempt = start_attempt(quiz=practice, trainee=alice, now=timezone.now())
+    answer_all(attempt, right=False)
+    text = page(alice_client, "quizzes:history")
+    assert "you got every question you met right" not in text
+    assert "once you submit an attempt" in text
