@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .models import Attempt, CompletionRecord, Quiz
-from .records import record_is_held
 
 
 class NextStep:
@@ -33,7 +32,6 @@ class Dashboard:
     next_step: str
     next_attempt: Attempt | None  # the attempt to resume
     next_standing: Standing | None  # the certification the next step is about
-    records_held: bool  # a pass waits for a verified email before its record is issued
 
 
 def trainee_dashboard(*, trainee, now: datetime) -> Dashboard:
@@ -92,5 +90,4 @@ def trainee_dashboard(*, trainee, now: datetime) -> Dashboard:
         next_step=step,
         next_attempt=open_attempts[0] if open_attempts else None,
         next_standing=standing,
-        records_held=record_is_held(trainee),
     )

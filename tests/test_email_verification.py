@@ -185,3 +185,12 @@ def test_a_superuser_made_at_the_console_needs_no_verification_link(db):
         verbosity=0,
     )
     assert User.objects.get(email="owner@example.com").email_verified
+
+
+def test_the_confirmation_page_offers_one_button_not_a_resend_above_it(client, newcomer):
+    """The notice asking to confirm would put "Send the link again" above the confirm button."""
+    client.force_login(newcomer)
+    page = client.get(verify_url(newcomer)).content.decode()
+    assert "Confirm my email address" in page
+    assert "Send the link again" not in page
+    assert "Send the link again" in client.get(reverse("home")).content.decode()
