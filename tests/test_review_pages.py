@@ -262,6 +262,11 @@ def test_the_sources_page_names_the_three_documents(client, db):
         "Client-health notes",
     ):
         assert title in text
+    assert "Log in to read the study notes" in text  # a visitor's link leads to the login page
+
+
+def test_a_trainee_goes_back_from_the_sources_to_the_study_notes(alice_client):
+    assert "Back to the study notes" in page(alice_client, "quizzes:sources")
 
 
 def test_a_critical_question_says_so_before_it_is_answered(alice_client, alice, practice):
