@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from textwrap import shorten
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -212,7 +213,7 @@ class Question(models.Model):
         indexes = [models.Index(fields=["topic", "active"])]
 
     def __str__(self):
-        return f"{self.key}: {self.prompt[:60]}"
+        return f"{self.key}: {shorten(self.prompt, 60, placeholder=' …')}"
 
     def source_label(self) -> str:
         """The source in plain words, as a trainee reads it under the explanation."""

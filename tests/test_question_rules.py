@@ -89,3 +89,11 @@ def test_a_topic_with_questions_cannot_be_deleted(topic):
     Question.objects.create(topic=topic, key="q1", prompt="Why?")
     with pytest.raises(ProtectedError):
         topic.delete()
+
+
+def test_a_question_is_named_by_whole_words(db):
+    question = Question(
+        key="q-1",
+        prompt="A client asks whether the numbing cream he bought online is safe under a wrap.",
+    )
+    assert str(question) == "q-1: A client asks whether the numbing cream he bought online …"

@@ -382,7 +382,7 @@ SHOWN_ON = {
     "practice answer checked": "check-feedback",
     "submit with questions unanswered": 'name="confirm"',
     "instructor cohort of a quiz": 'class="trend-chart"',
-    "instructor item analysis": 'class="insight-warning"',
+    "instructor item analysis": 'class="help few-attempts"',
     "instructor import preview": 'type="submit"',
     "instructor import applied": "⟪Imported on",
     "instructor revoke": 'name="reason"',
