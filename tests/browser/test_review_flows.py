@@ -224,21 +224,21 @@ def test_enter_on_a_choice_saves_it_and_moves_on(
     )
     attempt = start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
     log_in(page, audit, live_server, alice)
-    page.goto(f"{live_server.url}/attempts/{attempt.pk}/questions/2/")
-    audit()
-    page.locator("#choice-1").focus()
-    page.keyboard.press("Space")
-    page.keyboard.press("Enter")
+
+    def pick_and_press_enter(position):
+        page.goto(f"{live_server.url}/attempts/{attempt.pk}/questions/{position}/")
+        audit()
+        page.locator("#choice-1").focus()
+        page.keyboard.press("Space")
+        page.keyboard.press("Enter")
+
+    pick_and_press_enter(2)
     expect(page).to_have_url(re.compile(f"/attempts/{attempt.pk}/questions/3/$"))
     expect(page.get_by_text(f"Question 3 of {attempt.question_count}")).to_be_visible()
     second = attempt.drawn.get(position=2)
     assert second.selected is not None and second.checked_at is None  # saved, not checked
     audit()
-    page.goto(f"{live_server.url}/attempts/{attempt.pk}/questions/{attempt.question_count}/")
-    audit()
-    page.locator("#choice-1").focus()
-    page.keyboard.press("Space")
-    page.keyboard.press("Enter")
+    pick_and_press_enter(attempt.question_count)
     expect(page).to_have_url(re.compile(f"/attempts/{attempt.pk}/review/$"))
     audit()
 
