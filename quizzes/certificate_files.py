@@ -38,13 +38,12 @@ def _design_version() -> str:
     return digest.hexdigest()
 
 
-def certificate_name(record: CompletionRecord) -> str:
-    """Where this version of the record's certificate is kept in the storage. Queries the
-    academy, whose name, address, contact and logo the page prints too (one query)."""
+def certificate_name(record: CompletionRecord, academy: Academy) -> str:
+    """Where this version of the record's certificate is kept in the storage. The academy's
+    address, contact and logo are printed on the page too, so they name the version."""
     shown = {
         field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields
     }
-    academy = Academy.current()
     issuer = [getattr(academy, name) for name in ("address", "email", "phone", "website")]
     key = json.dumps(
         [
@@ -67,16 +66,17 @@ def stored_certificate_pdf(record: CompletionRecord) -> bytes:
     Costs one storage read when kept; otherwise renders it (tens of milliseconds) and saves it.
     Two first downloads at once both render; the storage keeps one of the identical files.
     """
-    name = certificate_name(record)
+    academy = Academy.current()
+    name = certificate_name(record, academy)
     try:
         with default_storage.open(name) as handle:
             return handle.read()
     except FileNotFoundError:
-        return _rendered_and_kept(record, name)
+        return _rendered_and_kept(record, academy, name)
 
 
-def _rendered_and_kept(record: CompletionRecord, name: str) -> bytes:
-    pdf = certificates.certificate_pdf(record)
+def _rendered_and_kept(record: CompletionRecord, academy: Academy, name: str) -> bytes:
+    pdf = certificates.certificate_pdf(record, academy)
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(pdf))
         _delete_kept(record.pk, keep=name)  # earlier versions: nothing serves them again
@@ -95,9 +95,10 @@ def keep_certificate_after_response(record: CompletionRecord) -> None:
 
     def job():
         with translation.override(language):
-            name = certificate_name(record)
+            academy = Academy.current()
+            name = certificate_name(record, academy)
             if not default_storage.exists(name):
-                _rendered_and_kept(record, name)
+                _rendered_and_kept(record, academy, name)
 
     after_response(job)
 

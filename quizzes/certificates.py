@@ -128,13 +128,13 @@ class _Certificate(FPDF):
         self.line(x1, y, x2, y)
 
 
-def certificate_pdf(record: CompletionRecord) -> bytes:
+def certificate_pdf(record: CompletionRecord, academy: Academy | None = None) -> bytes:
     """Render the certificate of a record on the page size the settings name.
 
-    The labels and month names are in the active language. Queries the academy (one) and
-    reads the logo and the snapshotted signature from the storage.
+    The labels and month names are in the active language. Queries the academy unless the
+    caller has it (one) and reads the logo and the snapshotted signature from the storage.
     """
-    academy = Academy.current()
+    academy = academy or Academy.current()
     logo, signature = _picture(academy.logo), _picture(record.trainer_signature)
     pdf = _drawn(record, academy, logo=logo, signature=signature, fonts=COMMON)
     if pdf.lacks_glyphs():  # a script the common cut leaves out: set it all in the full fonts

@@ -188,13 +188,18 @@ def least_like_the_others(question):
     return [i for i, n in enumerate(alike) if n == min(alike)]
 
 
+def answering(question, text: str) -> float:
+    """The credit of answering a true/false item "True" or "False"."""
+    return credit(question, [[c.text for c in question.choices].index(text)])
+
+
 def true_false_by_prompt(pattern, when_found: str):
     """Answer a true/false item by whether its statement matches the pattern."""
 
     def play(question):
         found = bool(pattern.search(question.prompt))
         answer = when_found if found else ("True" if when_found == "False" else "False")
-        return credit(question, [[c.text for c in question.choices].index(answer)])
+        return answering(question, answer)
 
     return play
 
@@ -204,7 +209,7 @@ def true_false_by_tone(question) -> float:
     hedged, absolute = bool(HEDGE.search(question.prompt)), bool(ABSOLUTE.search(question.prompt))
     if hedged == absolute:
         return 0.5
-    return credit(question, [[c.text for c in question.choices].index(str(hedged))])
+    return answering(question, str(hedged))
 
 
 # Each strategy: (kinds it plays, how it plays one item → expected credit).
@@ -307,7 +312,7 @@ def test_most_items_ask_for_a_decision_in_a_situation(bank):
 
 
 def test_an_item_that_points_at_a_figure_shows_one(bank):
-    """ "Using the diagram" or "the 1 cm mark" is unanswerable unless the figure is on the page."""
+    """An item that says "using the diagram" or "the 1 cm mark" needs the figure on its page."""
     figure = re.compile(r"\b(the|this) (diagram|illustration|picture)\b|\b[\d.]+ ?cm mark\b", re.I)
     blind = [
         q.key
