@@ -11,7 +11,8 @@ Both are served by gunicorn (2 sync workers each) on 127.0.0.1 and measured with
 again, so a slow minute of a shared machine weighs on both sides of a ratio. The machine's
 speed swings between runs; the ratios are the figures. The table goes to BENCHMARKS.md.
 
-Usage: .venv/bin/python bench/pages.py [--rounds 3] [--seconds 5] [--no-write]
+Usage: .venv/bin/python bench/pages.py [--rounds 3] [--seconds 5] [--no-write] [--page NAME]...
+(--page measures only the pages whose names start with NAME, and never writes BENCHMARKS.md).
 """
 
 import argparse
@@ -254,6 +255,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        help="measure only pages whose names start with this (repeatable); implies --no-write",
+    )
     args = parser.parse_args()
     binary = ensure_wrk()
     # In memory where there is a tmpfs: both databases then cost no disk waits to set up.
@@ -290,6 +297,11 @@ def main():
             "certificate PDF": (site + data["pdf"], done, None),
             "Open Badges JSON (public)": (site + data["verify_json"], None, None),
         }
+        if args.page:
+            pages = {
+                name: page for name, page in pages.items() if name.startswith(tuple(args.page))
+            }
+            args.no_write = True
         print("Warming up...", flush=True)
         for url, cookie, script in [plain, *pages.values()]:
             wrk(binary, url, 1, cookie, script)
