@@ -86,6 +86,7 @@ def make_data() -> dict:
         "busy_session": session_of(busy),
         "done_session": session_of(done),
         "question": reverse("quizzes:question", args=[current.pk, 1]),
+        "question_queries": f"/bench/question-queries/{current.pk}/1/",  # bench/reference_urls
         "quiz_list": reverse("quizzes:quiz_list"),
         "history": reverse("quizzes:history"),
         "result": reverse("quizzes:result", args=[passed.pk]),
