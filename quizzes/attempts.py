@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, FloatField, Sum, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -518,11 +518,21 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
             "id", "kind", "choices", "correct", "selected", "question_id", "version", "topic_id"
         )
     )
+    by_credit = defaultdict(list)
     for question in drawn:
         question.earned = earned_for(
             question.kind, question.correct, question.selected, len(question.choices)
         )
-    DrawnQuestion.objects.bulk_update(drawn, ["earned"], batch_size=500)
+        by_credit[question.earned].append(question.pk)
+    # One statement with a branch per distinct credit (a handful), not one per question as
+    # bulk_update writes it: building those branches was a third of the submit's time.
+    if by_credit:
+        DrawnQuestion.objects.filter(attempt_id=attempt.pk).update(
+            earned=Case(
+                *(When(pk__in=ids, then=Value(credit)) for credit, ids in by_credit.items()),
+                output_field=FloatField(),
+            )
+        )
     attempt = Attempt.objects.select_related("quiz", "trainee").get(pk=attempt.pk)
     scores = topic_scores(attempt)
     verdict = attempt_verdict(attempt, scores)

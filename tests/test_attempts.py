@@ -190,6 +190,29 @@ def test_submitting_100_questions_uses_bulk_operations(quiz_factory, alice, per_
     assert len(queries) <= 12
 
 
+def test_grading_stores_each_questions_own_credit(quiz_factory, alice):
+    quiz = quiz_factory(topics=2, per_topic=6)  # single, multiple and true/false questions
+    attempt = start(quiz, alice)
+    answer_all(attempt, right=True, skip=(2,))
+    answer_all(attempt, right=False, skip=(1, 2, 3, 4))
+    multiple = attempt.drawn.filter(kind="multiple", position__gt=4).order_by("position").first()
+    one_right = next(i for i in range(len(multiple.choices)) if multiple.correct >> i & 1)
+    place = multiple.display_order.index(one_right) + 1
+    save_response(
+        attempt=attempt, position=multiple.position, values=[str(place)], now=timezone.now()
+    )
+
+    submit_attempt(attempt=attempt, now=timezone.now())
+
+    credits = {d.position: d.earned for d in attempt.drawn.all()}
+    assert credits[multiple.position] == 0.5  # one of its two right choices
+    assert credits[2] == 0.0  # unanswered
+    for drawn in attempt.drawn.exclude(position__in=[2, multiple.position]):
+        expected = 1.0 if drawn.position in (1, 3, 4) else 0.0
+        assert drawn.earned == expected, drawn.position
+    assert sorted(set(credits.values())) == [0.0, 0.5, 1.0]
+
+
 def test_practice_what_i_missed_is_made_of_the_last_wrong_answers(quiz_factory, alice):
     quiz = quiz_factory(topics=1, per_topic=4, kinds=("single",))
     attempt = start(quiz, alice)
