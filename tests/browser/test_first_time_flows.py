@@ -192,6 +192,13 @@ def test_the_question_list_fits_a_desktop_and_choices_take_a_row_each(
     audit()
     shoot(page, "admin-question-change-1280")
 
+    longest = max(Question.objects.all(), key=lambda q: len(q.source_section))
+    page.goto(f"{live_server.url}/admin/quizzes/question/{longest.pk}/change/")
+    section = page.get_by_label("Source section")
+    expect(section).to_have_value(longest.source_section)
+    assert section.evaluate("el => el.scrollWidth <= el.clientWidth"), "the section is cut off"
+    audit()
+
 
 def test_the_question_pages_work_on_a_phone(live_server, page, audit, safety_bank, instructor):
     page.set_viewport_size(PHONE)
