@@ -55,7 +55,8 @@ GOALS = {
     "Open Badges JSON (public)": 0.8,
 }
 # Measured beside the pages, with no goal: where the question page's time goes.
-REFERENCES = ("our bare view (reference)", "question page's queries, no template (reference)")
+# Named so that `--page reference` picks both and no page's name starts like theirs.
+REFERENCES = ("reference: our bare view", "reference: the question page's queries, no template")
 
 PLAIN_VIEW = """
 from django.contrib.auth.decorators import login_required
@@ -305,6 +306,9 @@ def main():
             "Open Badges JSON (public)": (site + data["verify_json"], None, None),
         }
         if args.page:
+            unknown = [p for p in args.page if not any(n.startswith(p) for n in pages)]
+            if unknown:
+                parser.error(f"no page starts with {unknown}; pages: {', '.join(pages)}")
             pages = {
                 name: page for name, page in pages.items() if name.startswith(tuple(args.page))
             }

@@ -192,6 +192,10 @@ def test_the_question_list_fits_a_desktop_and_choices_take_a_row_each(
     audit()
     shoot(page, "admin-question-change-1280")
 
+
+def test_a_questions_source_section_shows_whole(live_server, page, audit, safety_bank, instructor):
+    page.set_viewport_size(DESKTOP)
+    log_in(page, audit, live_server, instructor)
     longest = max(Question.objects.all(), key=lambda q: len(q.source_section))
     page.goto(f"{live_server.url}/admin/quizzes/question/{longest.pk}/change/")
     section = page.get_by_label("Source section")
