@@ -11,8 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import include, path
 
-from quizzes import views
-from quizzes.models import DrawnQuestion
+from quizzes import attempt_reads, views
 
 QUESTION_PAGE_BYTES = 10_900  # the certification's question page, 30 questions
 
@@ -25,8 +24,8 @@ def bare(request):
 @login_required
 def question_queries(request, attempt_id, position):
     attempt = views._trainee_attempt(request, attempt_id)
-    DrawnQuestion.objects.get(attempt=attempt, position=position)
-    views._navigator(attempt)
+    attempt_reads.drawn_question(attempt.pk, position)
+    attempt_reads.navigator(attempt.pk)
     return HttpResponse(b"x" * QUESTION_PAGE_BYTES)
 
 

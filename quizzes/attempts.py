@@ -13,7 +13,7 @@ from django.db.models import Case, Count, FloatField, Sum, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import audit, tallies
+from . import attempt_reads, audit, tallies
 from .grading import TopicScore, Verdict, earned_for, judge
 from .models import (
     Attempt,
@@ -378,15 +378,14 @@ def save_response(*, attempt: Attempt, position: int, values: list[str], now: da
     and a change to an answer already checked. Three queries: the attempt row (locked), the
     drawn question, the update.
     """
-    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    attempt = attempt_reads.locked_attempt(attempt.pk)
     if attempt.is_submitted:
         raise AttemptRefused(_("This attempt has been submitted; answers can no longer change."))
     if attempt.is_past_deadline(now):
         raise AttemptRefused(_("Time is up: answers given after the deadline are not saved."))
-    try:
-        drawn = DrawnQuestion.objects.get(attempt=attempt, position=position)
-    except DrawnQuestion.DoesNotExist:  # not first(): its ordering would join the attempt
-        raise AttemptRefused(_("That question is not part of this attempt.")) from None
+    drawn = attempt_reads.drawn_question(attempt.pk, position)
+    if drawn is None:
+        raise AttemptRefused(_("That question is not part of this attempt."))
     selected = parse_selection(drawn, values)
     if selected == drawn.selected or (drawn.checked_at is not None and selected is None):
         return False  # a checked answer's inputs are disabled, so moving on posts none

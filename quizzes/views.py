@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from . import attempt_reads
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
 from .certificate_files import keep_certificate_after_response
@@ -160,9 +161,9 @@ def start(request, slug):
 
 def _trainee_attempt(request, attempt_id) -> Attempt:
     """The attempt if it is this trainee's (anyone else gets a 404), graded if it expired."""
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("quiz"), pk=attempt_id, trainee=request.user
-    )
+    attempt = attempt_reads.trainee_attempt(attempt_id, request.user.pk)
+    if attempt is None:
+        raise Http404("No such attempt of yours.")
     closed = workflows.close_if_expired(attempt, timezone.now())
     if closed.is_submitted and not attempt.is_submitted:
         messages.info(request, _("Time ran out. Your attempt was graded with the answers saved."))
@@ -176,15 +177,6 @@ def resume(request, attempt_id):
     if attempt.is_submitted:
         return redirect("quizzes:result", attempt.pk)
     return redirect("quizzes:question", attempt.pk, attempt.last_position)
-
-
-def _navigator(attempt):
-    """(position, answered) for every drawn question: one query, the rows it needs."""
-    return list(
-        DrawnQuestion.objects.filter(attempt=attempt)
-        .order_by("position")
-        .values_list("position", "selected")
-    )
 
 
 @login_required
@@ -207,9 +199,11 @@ def question(request, attempt_id, position):
         return redirect("quizzes:question", paused.pk, paused.last_position)
     if request.method == "POST":
         return _save_and_move(request, attempt, position)
-    drawn = get_object_or_404(DrawnQuestion, attempt=attempt, position=position)
-    navigator = _navigator(attempt)
-    answered = sum(1 for _, selected in navigator if selected is not None)
+    drawn = attempt_reads.drawn_question(attempt.pk, position)
+    if drawn is None:
+        raise Http404("No such question in this attempt.")
+    navigator = attempt_reads.navigator(attempt.pk)
+    answered = sum(answered for _, answered in navigator)
     checked = drawn.checked_at is not None  # practice only: marked, with its explanation
     return render(
         request,
@@ -228,7 +222,7 @@ def question(request, attempt_id, position):
                 }
                 for place, (index, choice) in enumerate(drawn.shown_choices(), start=1)
             ],
-            "navigator": [(p, selected is not None) for p, selected in navigator],
+            "navigator": navigator,
             "answered": answered,
             "seconds_left": attempt.seconds_left(timezone.now()),
             "is_first": position == 1,
@@ -279,7 +273,7 @@ def review(request, attempt_id):
     if paused is not None:
         _refused(request, CertificationInProgress(paused))
         return redirect("quizzes:question", paused.pk, paused.last_position)
-    navigator = [(p, selected is not None) for p, selected in _navigator(attempt)]
+    navigator = attempt_reads.navigator(attempt.pk)
     unanswered = [p for p, answered in navigator if not answered]
     return render(
         request,
@@ -301,7 +295,7 @@ def submit(request, attempt_id):
     if attempt.is_submitted:
         messages.info(request, _("This attempt was already submitted."))
         return redirect("quizzes:result", attempt.pk)
-    unanswered = [p for p, selected in _navigator(attempt) if selected is None]
+    unanswered = [p for p, answered in attempt_reads.navigator(attempt.pk) if not answered]
     if unanswered and request.POST.get("confirm") != "yes":
         return render(
             request,

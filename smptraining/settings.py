@@ -238,6 +238,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Django's database sessions, with the read every signed-in request makes as fixed SQL.
+SESSION_ENGINE = "smptraining.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # A session ends with the browser, unless "Keep me signed in" was ticked, and in any case after
