@@ -228,6 +228,7 @@ def question(request, attempt_id, position):
             "is_first": position == 1,
             "is_last": position == attempt.question_count,
         },
+        using="jinja2",
     )
 
 

@@ -1,0 +1,74 @@
+"""The Jinja2 environment of the pages rendered most often (templates/jinja2/).
+
+The question page is the page trainees load most: with Django's template language its
+rendering took as long as all its queries (BENCHMARKS.md, sixth round); Jinja2 compiles a
+template to Python once and renders the same page in a fraction of that. Every other page
+keeps Django's templates. The page chrome (templates/jinja2/base.html) mirrors
+templates/base.html; tests/test_jinja2_pages.py holds them to the same markup.
+"""
+
+from functools import lru_cache
+
+from django.templatetags.static import static as static_url
+from django.urls import get_script_prefix, reverse
+from django.utils import translation
+from jinja2 import Environment
+from markupsafe import Markup
+
+from quizzes.templatetags.quiz_extras import minutes_seconds, question_navigator, question_text
+
+
+@lru_cache(maxsize=512)
+def _url(prefix: str, name: str, args: tuple) -> str:
+    return reverse(name, args=args)
+
+
+def url(name: str, *args) -> str:
+    """`{% url %}`: reversing costs as much as a dozen template lines, and the answer depends
+    only on the code, the name and the arguments, so each worker keeps it."""
+    return _url(get_script_prefix(), name, args)
+
+
+@lru_cache(maxsize=64)
+def static(path: str) -> str:
+    """`{% static %}`: the hashed name of a file comes from the manifest, fixed per deploy."""
+    return static_url(path)
+
+
+@lru_cache(maxsize=2048)
+def _translated(language: str, context: str, message: str) -> Markup:
+    if context:
+        return Markup(translation.pgettext(context, message))
+    return Markup(translation.gettext(message))
+
+
+def gettext(message: str, **variables) -> Markup:
+    """`_("...")`: the translation, safe as the page's own words are, with `%(name)s`
+    filled by escaped values. Kept per language: a page asks for thirty of them."""
+    text = _translated(translation.get_language(), "", message)
+    return text % variables if variables else text
+
+
+def pgettext(context: str, message: str, **variables) -> Markup:
+    text = _translated(translation.get_language(), context, message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, number: int, **variables) -> Markup:
+    return Markup(translation.ngettext(singular, plural, number)) % variables
+
+
+def environment(**options) -> Environment:
+    env = Environment(**options)
+    env.globals.update(
+        _=gettext,
+        gettext=gettext,
+        pgettext=pgettext,
+        ngettext=ngettext,
+        url=url,
+        static=static,
+        get_language=translation.get_language,
+        question_navigator=question_navigator,
+    )
+    env.filters.update(question_text=question_text, minutes_seconds=minutes_seconds)
+    return env

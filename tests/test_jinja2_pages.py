@@ -1,0 +1,76 @@
+"""The question page, rendered by Jinja2 (smptraining/jinja2.py), wears the site's own chrome.
+
+Its layout (templates/jinja2/base.html) mirrors Django's templates/base.html: a change to one
+that is not made to the other fails here.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from quizzes.attempts import start_attempt
+
+
+def chrome(html: str) -> dict[str, str]:
+    """The parts every page shares, whitespace and CSRF tokens aside."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "<token>", html)
+    html = re.sub(r'name="next" value="[^"]+"', "<this page>", html)
+    html = re.sub(r"\s+", " ", html)
+    parts = {
+        "head": re.sub(r"<title>.*?</title>", "", html.split("</head>")[0]),
+        "header": html.split("<main")[0].split("</head>")[1],
+        "footer": html.split("</main>")[1],
+        "notice": "".join(
+            re.findall(r'<div class="alert alert-warning verify-notice">.*?</div>', html)
+        ),
+        "countdown": "".join(re.findall(r'<div class="countdown .*?</p>', html)),
+    }
+    return {name: re.sub(r"> <", "><", part).strip() for name, part in parts.items()}
+
+
+@pytest.fixture
+def pages(client, quiz_factory):
+    """The question page and the review page (Django's templates) of one timed attempt."""
+    quiz = quiz_factory(slug="timed", time_limit_minutes=30)
+
+    def for_user(user):
+        client.force_login(user)
+        attempt = start_attempt(quiz=quiz, trainee=user, now=timezone.now())
+        question = client.get(reverse("quizzes:question", args=[attempt.pk, 1]))
+        review = client.get(reverse("quizzes:review", args=[attempt.pk]))
+        assert question.status_code == review.status_code == 200
+        return chrome(question.content.decode()), chrome(review.content.decode())
+
+    return for_user
+
+
+def test_a_trainees_question_page_has_the_chrome_of_every_other_page(pages, alice):
+    question, review = pages(alice)
+    assert question == review
+    assert "Alice Adams" in question["header"] and question["countdown"]
+
+
+def test_an_instructors_and_an_unconfirmed_trainees_chrome_match_too(pages, instructor, make_user):
+    question, review = pages(instructor)
+    assert question == review and reverse("insight:home") in question["header"]
+    unconfirmed = make_user("una@example.com", "Una <Unconfirmed>", email_verified_at=None)
+    question, review = pages(unconfirmed)
+    assert question == review and "una@example.com" in question["notice"]
+    assert question["notice"].count("<this page>") == 1
+    assert escape("Una <Unconfirmed>") in question["header"]
+
+
+def test_the_question_page_shows_a_message_left_for_it(alice_client, alice, quiz_factory):
+    quiz = quiz_factory(slug="certification", purpose="certification")
+    attempt = start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
+    url = reverse("quizzes:question", args=[attempt.pk, 1])
+    response = alice_client.post(url, {"go": "check", "choice": "1"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    html = re.sub(r"\s+", " ", response.content.decode())
+    assert (
+        '<div class="messages" role="status"> <div class="alert alert-danger">'
+        "Answers are checked only in practice quizzes.</div> </div>"
+    ) in html
