@@ -147,9 +147,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend, but for how it reads the signed-in user (accounts/backends.py). Sessions signed in
+# through ModelBackend itself were moved to it by accounts' migration 0004.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserBackend",
 ]
 # Older PBKDF2 hashes still verify and are replaced by Argon2id at the next log-in.
 PASSWORD_HASHERS = [
