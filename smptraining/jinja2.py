@@ -42,20 +42,18 @@ def _translated(language: str, context: str, message: str) -> Markup:
     return Markup(translation.gettext(message))
 
 
-def gettext(message: str, **variables) -> Markup:
-    """`_("...")`: the translation, safe as the page's own words are, with `%(name)s`
-    filled by escaped values. Kept per language: a page asks for thirty of them."""
-    text = _translated(translation.get_language(), "", message)
-    return text % variables if variables else text
+def gettext(message: str) -> Markup:
+    """`_("...")`: the translation, as safe as the page's own words. Fill its `%(name)s` with
+    the `format` filter, which escapes the values. Kept per language: a page asks for thirty."""
+    return _translated(translation.get_language(), "", message)
 
 
-def pgettext(context: str, message: str, **variables) -> Markup:
-    text = _translated(translation.get_language(), context, message)
-    return text % variables if variables else text
+def pgettext(context: str, message: str) -> Markup:
+    return _translated(translation.get_language(), context, message)
 
 
-def ngettext(singular: str, plural: str, number: int, **variables) -> Markup:
-    return Markup(translation.ngettext(singular, plural, number)) % variables
+def ngettext(singular: str, plural: str, number: int) -> Markup:
+    return Markup(translation.ngettext(singular, plural, number))
 
 
 def environment(**options) -> Environment:

@@ -74,3 +74,12 @@ def test_the_question_page_shows_a_message_left_for_it(alice_client, alice, quiz
         '<div class="messages" role="status"> <div class="alert alert-danger">'
         "Answers are checked only in practice quizzes.</div> </div>"
     ) in html
+
+
+def test_words_from_the_bank_are_escaped_where_the_page_fills_them_in(
+    alice_client, alice, quiz_factory
+):
+    attempt = start_attempt(quiz=quiz_factory(), trainee=alice, now=timezone.now())
+    attempt.drawn.filter(position=1).update(topic_name="Needles & <b>sharps</b>")
+    response = alice_client.get(reverse("quizzes:question", args=[attempt.pk, 1]))
+    assert "Topic: Needles &amp; &lt;b&gt;sharps&lt;/b&gt;." in response.content.decode()
