@@ -218,6 +218,12 @@ class QuestionAdmin(AuditedAdmin):
     change_list_template = "admin/quizzes/question/change_list.html"
     list_per_page = 50
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A picture's description runs to a few sentences: a one-line box hides most of it.
+        if db_field.name == "image_alt":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 5, "cols": 60})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def has_delete_permission(self, request, obj=None):
         """A question drawn into any attempt stays: deactivate it instead."""
         if obj is not None and obj.drawings.exists():

@@ -203,7 +203,7 @@ def question(request, attempt_id, position):
     if drawn is None:
         raise Http404("No such question in this attempt.")
     navigator = attempt_reads.navigator(attempt.pk)
-    answered = sum(answered for _, answered in navigator)
+    answered = sum(done for _, done in navigator)
     checked = drawn.checked_at is not None  # practice only: marked, with its explanation
     return render(
         request,

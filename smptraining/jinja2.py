@@ -15,7 +15,12 @@ from django.utils import translation
 from jinja2 import Environment
 from markupsafe import Markup
 
-from quizzes.templatetags.quiz_extras import minutes_seconds, question_navigator, question_text
+from quizzes.templatetags.quiz_extras import (
+    answered_of,
+    minutes_seconds,
+    question_navigator,
+    question_text,
+)
 
 
 @lru_cache(maxsize=512)
@@ -52,17 +57,13 @@ def pgettext(context: str, message: str) -> Markup:
     return _translated(translation.get_language(), context, message)
 
 
-def ngettext(singular: str, plural: str, number: int) -> Markup:
-    return Markup(translation.ngettext(singular, plural, number))
-
-
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update(
         _=gettext,
         gettext=gettext,
         pgettext=pgettext,
-        ngettext=ngettext,
+        answered_of=answered_of,
         url=url,
         static=static,
         get_language=translation.get_language,

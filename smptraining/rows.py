@@ -60,13 +60,24 @@ def instance(model, row, start: int = 0):
     return model.from_db(connection.alias, None, values)
 
 
+def _matchable(params) -> bool:
+    """False if a whole number is past what any column holds (an id typed into a URL):
+    no row can match it, and SQLite would refuse it with an error where the ORM finds none."""
+    low, high = connection.ops.integer_field_range("BigIntegerField")
+    return all(low <= p <= high for p in params if isinstance(p, int))
+
+
 def fetch_one(sql: str, params) -> tuple | None:
+    if not _matchable(params):
+        return None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 def fetch_all(sql: str, params) -> list[tuple]:
+    if not _matchable(params):
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quizzes import attempt_reads
@@ -48,10 +50,22 @@ def test_another_trainees_or_a_missing_attempt_is_not_found(graded, bob, alice):
     assert attempt_reads.trainee_attempt(graded.pk + 1000, alice.pk) is None
 
 
-def test_the_locked_attempt_is_the_attempt(graded):
-    same_instance(attempt_reads.locked_attempt(graded.pk), Attempt.objects.get(pk=graded.pk))
+def test_the_locked_attempt_is_the_attempt_its_row_locked_where_rows_lock(graded):
+    with CaptureQueriesContext(connection) as captured:
+        same_instance(attempt_reads.locked_attempt(graded.pk), Attempt.objects.get(pk=graded.pk))
+    locks = "FOR UPDATE" in captured.captured_queries[0]["sql"]
+    assert locks == connection.features.has_select_for_update
     with pytest.raises(Attempt.DoesNotExist):
         attempt_reads.locked_attempt(graded.pk + 1000)
+
+
+def test_an_id_too_large_for_any_column_finds_nothing(graded, alice_client, alice):
+    huge = 2**63
+    assert attempt_reads.trainee_attempt(huge, alice.pk) is None
+    assert attempt_reads.drawn_question(graded.pk, huge) is None
+    assert attempt_reads.navigator(huge) == []
+    for url in (f"/attempts/{huge}/questions/1/", f"/attempts/{huge}/review/"):
+        assert alice_client.get(url).status_code == 404
 
 
 def test_drawn_questions_answered_checked_and_open_read_as_the_orm_reads_them(quiz_factory, alice):

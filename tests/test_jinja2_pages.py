@@ -83,3 +83,24 @@ def test_words_from_the_bank_are_escaped_where_the_page_fills_them_in(
     attempt.drawn.filter(position=1).update(topic_name="Needles & <b>sharps</b>")
     response = alice_client.get(reverse("quizzes:question", args=[attempt.pk, 1]))
     assert "Topic: Needles &amp; &lt;b&gt;sharps&lt;/b&gt;." in response.content.decode()
+
+
+def test_a_message_with_a_link_keeps_its_link(alice_client, alice, quiz_factory):
+    practice = start_attempt(quiz=quiz_factory(slug="practice"), trainee=alice, now=timezone.now())
+    quiz = quiz_factory(slug="certification", purpose="certification")
+    certification = start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
+    response = alice_client.get(reverse("quizzes:question", args=[practice.pk, 1]), follow=True)
+    resume = reverse("quizzes:resume", args=[certification.pk])
+    html = response.content.decode()
+    assert f'<a class="alert-link" href="{resume}">Back to your certification</a>' in html
+
+
+def test_a_questions_picture_is_shown_with_its_description(alice_client, alice, quiz_factory):
+    attempt = start_attempt(quiz=quiz_factory(), trainee=alice, now=timezone.now())
+    attempt.drawn.filter(position=1).update(
+        image="questions/sharps.png", image_alt='A sharps box, "full" line marked'
+    )
+    response = alice_client.get(reverse("quizzes:question", args=[attempt.pk, 1]))
+    assert (
+        '<img src="/media/questions/sharps.png" alt="A sharps box, &#34;full&#34; line marked"'
+    ) in response.content.decode()

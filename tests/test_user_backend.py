@@ -1,9 +1,13 @@
 """The signed-in user as accounts.backends.UserBackend reads them; sessions kept by the upgrade."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.backends import UserBackend
 from smptraining.sessions import SessionStore
@@ -31,18 +35,30 @@ def test_a_user_made_inactive_or_deleted_is_signed_out(client, alice, bob):
     assert client.get(reverse("home")).context["user"].is_anonymous
 
 
+def signed_in_session(user, backend: str, **expiry) -> SessionStore:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = backend
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.set_expiry(expiry.get("seconds", 3600))
+    session.create()
+    return session
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_session_signed_in_before_the_upgrade_stays_signed_in(client, alice, rf):
+def test_a_session_signed_in_before_the_upgrade_stays_signed_in(alice, rf):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    before = [("accounts", "0003_email_verification_and_throttles")]
     executor = MigrationExecutor(connection)
-    executor.migrate([("accounts", "0003_email_verification_and_throttles")])
-    old = SessionStore()
-    old[SESSION_KEY] = str(alice.pk)
-    old[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    old[HASH_SESSION_KEY] = alice.get_session_auth_hash()
-    old.create()
+    executor.migrate(before)
+    live = signed_in_session(alice, "django.contrib.auth.backends.ModelBackend")
+    ended = signed_in_session(alice, "django.contrib.auth.backends.ModelBackend")
+    Session.objects.filter(session_key=ended.session_key).update(
+        expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    ended_data = Session.objects.get(session_key=ended.session_key).session_data
     visitor = SessionStore()
     visitor["seen"] = True
     visitor.create()
@@ -50,7 +66,15 @@ def test_a_session_signed_in_before_the_upgrade_stays_signed_in(client, alice, r
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     request = rf.get("/")
-    request.session = SessionStore(old.session_key)
+    request.session = SessionStore(live.session_key)
     assert get_user(request) == alice
     assert request.session[BACKEND_SESSION_KEY] == "accounts.backends.UserBackend"
     assert dict(SessionStore(visitor.session_key).items()) == {"seen": True}
+    assert Session.objects.get(session_key=ended.session_key).session_data == ended_data
+
+    executor.loader.build_graph()
+    executor.migrate(before)  # and back: the old code would find its backend again
+    backend = SessionStore(live.session_key)[BACKEND_SESSION_KEY]
+    assert backend == "django.contrib.auth.backends.ModelBackend"
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

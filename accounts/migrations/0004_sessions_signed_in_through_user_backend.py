@@ -12,16 +12,17 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 USER_BACKEND = "accounts.backends.UserBackend"
 
 
-def rename_backend(apps, old: str, new: str):
+def rename_backend(apps, schema_editor, old: str, new: str):
     from django.contrib.sessions.backends.db import SessionStore  # its encoding only
 
     store = SessionStore()
     Session = apps.get_model("sessions", "Session")
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+    sessions = Session.objects.using(schema_editor.connection.alias)
+    for session in sessions.filter(expire_date__gt=timezone.now()).iterator():
         data = store.decode(session.session_data)
         if data.get(BACKEND_SESSION_KEY) == old:
             data[BACKEND_SESSION_KEY] = new
-            Session.objects.filter(pk=session.pk).update(session_data=store.encode(data))
+            sessions.filter(pk=session.pk).update(session_data=store.encode(data))
 
 
 class Migration(migrations.Migration):
@@ -32,7 +33,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            lambda apps, schema_editor: rename_backend(apps, MODEL_BACKEND, USER_BACKEND),
-            lambda apps, schema_editor: rename_backend(apps, USER_BACKEND, MODEL_BACKEND),
+            lambda apps, editor: rename_backend(apps, editor, MODEL_BACKEND, USER_BACKEND),
+            lambda apps, editor: rename_backend(apps, editor, USER_BACKEND, MODEL_BACKEND),
         )
     ]

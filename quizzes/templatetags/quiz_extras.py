@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from quizzes import richtext
 
@@ -13,6 +13,15 @@ def minutes_seconds(seconds) -> str:
     """Format seconds left as "12:05"."""
     seconds = max(0, int(seconds or 0))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.simple_tag
+def answered_of(answered: int, total: int) -> str:
+    """The progress bar's words: "3 of 30 answered" (a plural, so written here in Python,
+    where makemessages finds it, rather than in the Jinja2 question page)."""
+    return ngettext(
+        "%(answered)s of %(total)s answered", "%(answered)s of %(total)s answered", answered
+    ) % {"answered": answered, "total": total}
 
 
 @register.filter

@@ -193,7 +193,9 @@ def test_the_question_list_fits_a_desktop_and_choices_take_a_row_each(
     shoot(page, "admin-question-change-1280")
 
 
-def test_a_questions_source_section_shows_whole(live_server, page, audit, safety_bank, instructor):
+def test_a_questions_source_section_and_picture_description_show_whole(
+    live_server, page, audit, safety_bank, instructor
+):
     page.set_viewport_size(DESKTOP)
     log_in(page, audit, live_server, instructor)
     longest = max(Question.objects.all(), key=lambda q: len(q.source_section))
@@ -201,6 +203,14 @@ def test_a_questions_source_section_shows_whole(live_server, page, audit, safety
     section = page.get_by_label("Source section")
     expect(section).to_have_value(longest.source_section)
     assert section.evaluate("el => el.scrollWidth <= el.clientWidth"), "the section is cut off"
+    audit()
+    longest = max(Question.objects.all(), key=lambda q: len(q.image_alt))
+    page.goto(f"{live_server.url}/admin/quizzes/question/{longest.pk}/change/")
+    description = page.get_by_label("Illustration's text alternative")
+    expect(description).to_have_value(longest.image_alt)
+    assert description.evaluate(
+        "el => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight"
+    ), "the description is cut off"
     audit()
 
 
