@@ -917,9 +917,19 @@ EXPIRING_WITHIN_DAYS = 30
 STATUS_LIST_SIZE = 131_072
 
 
+def status_bounds(now) -> tuple:
+    """The two instants the status rule compares a record's expiry with: now, and the start
+    of the window in which a record counts as expiring."""
+    return now, now + timedelta(days=EXPIRING_WITHIN_DAYS)
+
+
 def status_expression(now) -> models.Case:
     """The record-status rule as a database expression over a record's own fields."""
-    soon = now + timedelta(days=EXPIRING_WITHIN_DAYS)
+    return status_case(*status_bounds(now))
+
+
+def status_case(now, soon) -> models.Case:
+    """The rule itself, given its two instants (status_bounds)."""
     return models.Case(
         models.When(revoked_at__isnull=False, then=models.Value(CompletionRecord.Status.REVOKED)),
         models.When(expires_at__lte=now, then=models.Value(CompletionRecord.Status.EXPIRED)),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from smptraining.clients import client_address
 from smptraining.links import absolute_reverse
 
-from . import openbadges
+from . import openbadges, record_reads
 from .certificate_files import stored_certificate_pdf
 from .certificates import verify_url
 from .models import CompletionRecord
@@ -23,12 +23,7 @@ from .records import LookupRefused, find_record, issuer_details, normalize_code
 @require_safe
 def my_records(request):
     now = timezone.now()
-    records = (
-        CompletionRecord.objects.filter(trainee=request.user)
-        .with_status(now)
-        .select_related("quiz")
-        .order_by("-issued_at")
-    )
+    records = record_reads.holders_records(request.user.pk, None, now)
     rows = [{"record": r, "status": r.status(now), "label": r.status_label(now)} for r in records]
     return render(request, "quizzes/my_records.html", {"rows": rows})
 
@@ -123,6 +118,7 @@ def verify(request, code):
             "issuer": issuer_details(),
             "checked_at": now,
         },
+        using="jinja2",
     )
 
 
@@ -130,12 +126,7 @@ def _chain(record, now):
     """Every record of the same holder and quiz, oldest first. One query."""
     if record.trainee_id is None:
         return [record]
-    return list(
-        CompletionRecord.objects.filter(trainee_id=record.trainee_id, quiz_id=record.quiz_id)
-        .with_status(now)
-        .order_by("issued_at")
-        .only("verification_code", "issued_at", "expires_at", "quiz_title")
-    )
+    return record_reads.holders_records(record.trainee_id, record.quiz_id, now)
 
 
 def _retry_later(response, refusal: LookupRefused):

@@ -16,7 +16,7 @@ from academy.models import Academy, Trainer
 from accounts import throttling
 from smptraining.links import absolute_reverse
 
-from . import audit, emails
+from . import audit, emails, record_reads
 from .grading import TopicScore
 from .models import (
     STATUS_LIST_SIZE,
@@ -129,17 +129,10 @@ def find_record(*, text: str, client: str, now: datetime) -> CompletionRecord | 
             % {"minutes": minutes},
             retry_after=wait,
         )
-    try:
-        # get(), not first(): the code is unique, and ordering by id would cost the page more
-        # than its query (Django compares the ordering with the status annotation).
-        return (
-            CompletionRecord.objects.with_status(now)
-            .select_related("quiz")
-            .get(verification_code=code)
-        )
-    except CompletionRecord.DoesNotExist:
+    record = record_reads.record_by_code(code, now)
+    if record is None:
         throttling.spend(throttling.CODE_MISSES_PER_ADDRESS, client, now)
-        return None
+    return record
 
 
 def issuer_details() -> dict[str, str]:

@@ -1,17 +1,20 @@
 """The Jinja2 environment of the pages rendered most often (templates/jinja2/).
 
-The question page is the page trainees load most: with Django's template language its
-rendering took as long as all its queries (BENCHMARKS.md, sixth round); Jinja2 compiles a
-template to Python once and renders the same page in a fraction of that. Every other page
-keeps Django's templates. The page chrome (templates/jinja2/base.html) mirrors
-templates/base.html; tests/test_jinja2_pages.py holds them to the same markup.
+The question page is the page trainees load most, the verify page the one a QR code opens:
+with Django's template language their rendering took as long as all their queries
+(BENCHMARKS.md, sixth round); Jinja2 compiles a template to Python once and renders the same
+page in a fraction of that. Every other page keeps Django's templates. The page chrome
+(templates/jinja2/base.html) mirrors templates/base.html; tests/test_jinja2_pages.py holds
+them to the same markup.
 """
 
 from functools import lru_cache
 
+from django.template import defaultfilters
 from django.templatetags.static import static as static_url
 from django.urls import get_script_prefix, reverse
-from django.utils import translation
+from django.utils import dateformat, translation
+from django.utils.timezone import template_localtime
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -21,6 +24,7 @@ from quizzes.templatetags.quiz_extras import (
     question_navigator,
     question_text,
 )
+from quizzes.templatetags.record_codes import verification_code
 
 
 @lru_cache(maxsize=512)
@@ -57,6 +61,14 @@ def pgettext(context: str, message: str) -> Markup:
     return _translated(translation.get_language(), context, message)
 
 
+def date(value, format_string: str) -> str:
+    """Django's `date` filter for a format written out ("j F Y"), in the current time zone as
+    Django's templates show times. Empty for no date, as the filter is."""
+    if value in (None, ""):
+        return ""
+    return dateformat.format(template_localtime(value), format_string)
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update(
@@ -69,5 +81,12 @@ def environment(**options) -> Environment:
         get_language=translation.get_language,
         question_navigator=question_navigator,
     )
-    env.filters.update(question_text=question_text, minutes_seconds=minutes_seconds)
+    env.filters.update(
+        question_text=question_text,
+        minutes_seconds=minutes_seconds,
+        verification_code=verification_code,
+        date=date,
+        floatformat=defaultfilters.floatformat,
+        linebreaksbr=defaultfilters.linebreaksbr,
+    )
     return env

@@ -104,3 +104,16 @@ def test_a_questions_picture_is_shown_with_its_description(alice_client, alice, 
     assert (
         '<img src="/media/questions/sharps.png" alt="A sharps box, &#34;full&#34; line marked"'
     ) in response.content.decode()
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_verify_page_has_the_chrome_of_every_other_page(client, record, alice, signed_in):
+    if signed_in:
+        client.force_login(alice)
+    verify = client.get(reverse("quizzes:verify", args=[record.verification_code]))
+    form = client.get(reverse("quizzes:verify_form"))
+    assert verify.status_code == form.status_code == 200
+    assert chrome(verify.content.decode()) == chrome(form.content.decode())
+    assert ("Alice Adams" in chrome(verify.content.decode())["header"]) == signed_in
+    # A visitor's page has no form, so it sets no CSRF cookie (as Django's templates did not).
+    assert ("csrftoken" in verify.cookies) == ("csrftoken" in form.cookies) == signed_in

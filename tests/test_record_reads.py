@@ -1,0 +1,92 @@
+"""Completion records read by SQL written once (quizzes/record_reads.py) find what the ORM finds."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from academy.models import Academy
+from quizzes import record_reads
+from quizzes.models import CompletionRecord
+from tests.conftest import pass_quiz
+
+
+def fields(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def same_record(read, orm):
+    assert fields(read) == fields(orm) and read.current_status == orm.current_status
+    assert [type(v) for v in fields(read).values()] == [type(v) for v in fields(orm).values()]
+    assert fields(read.quiz) == fields(orm.quiz)
+
+
+@pytest.fixture
+def records(certification, alice, quiz_factory):
+    """Alice's records in every status: one per quiz, so each is her current one."""
+    now = timezone.now()
+    made = {}
+    for status in ("valid", "expiring", "expired", "revoked"):
+        quiz = quiz_factory(slug=f"cert-{status}", purpose="certification")
+        pass_quiz(quiz, alice, now=now - timedelta(days={"valid": 1}.get(status, 400)))
+        made[status] = CompletionRecord.objects.get(quiz=quiz)
+    CompletionRecord.objects.filter(pk=made["expiring"].pk).update(
+        expires_at=now + timedelta(days=10)
+    )
+    CompletionRecord.objects.filter(pk=made["expired"].pk).update(
+        expires_at=now - timedelta(days=1)
+    )
+    CompletionRecord.objects.filter(pk=made["revoked"].pk).update(
+        revoked_at=now, revocation_reason="Issued in error."
+    )
+    return now, made
+
+
+def test_each_status_reads_as_the_orm_annotates_it(records):
+    now, made = records
+    for status, record in made.items():
+        read = record_reads.record_by_code(record.verification_code, now)
+        orm = CompletionRecord.objects.with_status(now).select_related("quiz").get(pk=record.pk)
+        assert read.current_status == status
+        same_record(read, orm)
+
+
+def test_the_status_follows_the_time_it_is_read_at(records):
+    now, made = records
+    code = made["valid"].verification_code
+    later = made["valid"].expires_at + timedelta(seconds=1)
+    assert record_reads.record_by_code(code, later).current_status == "expired"
+    soon = made["valid"].expires_at - timedelta(days=29)
+    assert record_reads.record_by_code(code, soon).current_status == "expiring"
+
+
+def test_an_unknown_code_finds_nothing(records):
+    assert record_reads.record_by_code("NOT-A-CODE", records[0]) is None
+
+
+def test_a_holders_records_come_newest_first_or_one_quizs_oldest_first(records, alice, bob):
+    now, made = records
+    orm = (
+        CompletionRecord.objects.filter(trainee=alice)
+        .with_status(now)
+        .select_related("quiz")
+        .order_by("-issued_at")
+    )
+    read = record_reads.holders_records(alice.pk, None, now)
+    assert [r.pk for r in read] == [r.pk for r in orm] and len(read) == 4
+    for r, o in zip(read, orm, strict=True):
+        same_record(r, o)
+    quiz = made["valid"].quiz
+    renewed = pass_quiz(quiz, alice, now=now)  # a renewal: the same quiz again
+    chain = record_reads.holders_records(alice.pk, quiz.pk, now)
+    assert [r.pk for r in chain] == [made["valid"].pk, renewed.completion_record.pk]
+    assert record_reads.holders_records(bob.pk, None, now) == []
+
+
+def test_the_academy_is_read_as_saved_or_from_the_environment(db, settings):
+    saved = Academy.objects.get()  # made by a migration
+    current = Academy.current()
+    assert fields(current) == fields(saved) and not current._state.adding
+    Academy.objects.all().delete()
+    settings.CERTIFICATE_ISSUER_NAME = "Env Academy"
+    assert Academy.current().name == "Env Academy" and Academy.current().pk is None
