@@ -19,8 +19,14 @@ from .models import CompletionRecord, Quiz, status_bounds, status_case
 R = CompletionRecord._meta.db_table
 
 
-# Two instants no record holds, compiled into the rule once and replaced by the real ones.
+# Two instants compiled into the rule in place of its real ones, then found among the compiled
+# parameters and replaced on each read. Distinct from each other and from the rule's constants.
 _STAND_INS = (datetime(2001, 1, 1, tzinfo=UTC), datetime(2002, 2, 2, tzinfo=UTC))
+
+
+def _prepared(instant):
+    """An instant as the ORM hands it to the database when comparing with `expires_at`."""
+    return CompletionRecord._meta.get_field("expires_at").get_db_prep_value(instant, connection)
 
 
 @cache
@@ -29,8 +35,12 @@ def _compiled_status(vendor: str) -> tuple[str, tuple]:
     query = CompletionRecord.objects.all().query
     expression = status_case(*_STAND_INS).resolve_expression(query, allow_joins=False)
     sql, params = query.get_compiler(connection=connection).compile(expression)
-    stand_ins = [connection.ops.adapt_datetimefield_value(s) for s in _STAND_INS]
+    stand_ins = [_prepared(s) for s in _STAND_INS]
     slots = tuple(stand_ins.index(p) if p in stand_ins else (p,) for p in params)
+    # A rule that stopped passing its instants through as they are would otherwise keep the
+    # stand-ins, and every record would read as valid.
+    if {0, 1} - set(slots):
+        raise RuntimeError("The record-status rule no longer compares with both its instants.")
     return sql, slots
 
 
@@ -39,7 +49,7 @@ def status_sql(now) -> tuple[str, list]:
 
     Compiling the expression costs more than the query it sits in, so it is compiled once."""
     sql, slots = _compiled_status(connection.vendor)
-    instants = [connection.ops.adapt_datetimefield_value(b) for b in status_bounds(now)]
+    instants = [_prepared(b) for b in status_bounds(now)]
     return sql, [slot[0] if isinstance(slot, tuple) else instants[slot] for slot in slots]
 
 

@@ -58,6 +58,16 @@ def test_the_status_follows_the_time_it_is_read_at(records):
     assert record_reads.record_by_code(code, later).current_status == "expired"
     soon = made["valid"].expires_at - timedelta(days=29)
     assert record_reads.record_by_code(code, soon).current_status == "expiring"
+    # The edges fall as the ORM's rule puts them: expired at the instant, expiring from the
+    # first instant of the window.
+    expires = made["valid"].expires_at
+    for at in (expires, expires - timedelta(days=30), expires - timedelta(days=30, seconds=1)):
+        orm = CompletionRecord.objects.with_status(at).get(pk=made["valid"].pk).current_status
+        assert record_reads.record_by_code(code, at).current_status == orm
+    assert record_reads.record_by_code(code, expires).current_status == "expired"
+    assert record_reads.record_by_code(code, expires - timedelta(days=30)).current_status == (
+        "expiring"
+    )
 
 
 def test_an_unknown_code_finds_nothing(records):
@@ -90,3 +100,16 @@ def test_the_academy_is_read_as_saved_or_from_the_environment(db, settings):
     Academy.objects.all().delete()
     settings.CERTIFICATE_ISSUER_NAME = "Env Academy"
     assert Academy.current().name == "Env Academy" and Academy.current().pk is None
+
+
+def test_a_rule_that_no_longer_compares_with_its_instants_is_refused(db, monkeypatch):
+    from django.db import models
+
+    blind = models.Case(default=models.Value("valid"), output_field=models.CharField())
+    monkeypatch.setattr(record_reads, "status_case", lambda now, soon: blind)
+    record_reads._compiled_status.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="no longer compares"):
+            record_reads.status_sql(timezone.now())
+    finally:
+        record_reads._compiled_status.cache_clear()
