@@ -6,7 +6,6 @@ so editing these rows never changes a certificate already issued.
 """
 
 import uuid
-from functools import cache
 from pathlib import PurePath
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smptraining.rows import column, columns, fetch_one, instance, table
+from smptraining import rows
 
 PICTURE_EXTENSIONS = ["png", "jpg", "jpeg"]  # what the PDF library embeds as it is
 PICTURE_MAX_BYTES = 2 * 1024 * 1024
@@ -92,8 +91,7 @@ class Academy(models.Model):
         """The issuer as an administrator set it, or, before anyone has, as the environment
         names it (CERTIFICATE_ISSUER_*). Every issuer look-up goes through here, the public
         verification's too, so it is read by SQL written once (smptraining/rows.py). One query."""
-        row = fetch_one(_academy_sql(), [])
-        return cls.from_settings() if row is None else instance(cls, row)
+        return rows.get(cls) or cls.from_settings()  # one row at most (academy_one_row)
 
     @classmethod
     def from_settings(cls) -> "Academy":
@@ -109,14 +107,6 @@ class Academy(models.Model):
     def contact_lines(self) -> list[str]:
         """Email, phone and website, those that are set."""
         return [value for value in (self.email, self.phone, self.website) if value]
-
-
-@cache
-def _academy_sql() -> str:
-    return (
-        f"SELECT {columns(Academy, 'a')} FROM {table(Academy, 'a')}"
-        f" ORDER BY {column(Academy, 'a', 'id')} LIMIT 1"
-    )
 
 
 class Trainer(models.Model):

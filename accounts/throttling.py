@@ -9,13 +9,12 @@ a stranger cannot lock its owner out), and sign-ups and emails per address or ac
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from smptraining.rows import column, columns, fetch_one, instance, table
+from smptraining import rows
 
 from .models import Throttle
 
@@ -62,24 +61,10 @@ def _tokens_now(row: Throttle | None, limit: Limit, now: datetime) -> float:
     return min(float(limit.tries), row.tokens + max(refill, 0.0))
 
 
-@cache
-def _throttle_sql() -> str:
-    return (
-        f"SELECT {columns(Throttle, 't')} FROM {table(Throttle, 't')}"
-        f" WHERE {column(Throttle, 't', 'key')} = %s"
-    )
-
-
-def _throttle(key: str) -> Throttle | None:
-    """The bucket under this key: read on every look-up and log-in, so by SQL written once
-    (smptraining/rows.py says why). One query."""
-    row = fetch_one(_throttle_sql(), [key])
-    return None if row is None else instance(Throttle, row)
-
-
 def seconds_until_try(limit: Limit, value: str, now: datetime) -> int:
     """0 if one more try is allowed now, else the seconds until it is; spends none. One query."""
-    row = _throttle(_key(limit, value))
+    # Read on every code look-up and log-in: by SQL written once (smptraining/rows.py).
+    row = rows.get(Throttle, key=_key(limit, value))
     missing = 1 - _tokens_now(row, limit, now)
     if missing <= 0:
         return 0

@@ -11,7 +11,7 @@ from functools import cache
 
 from django.db import connection
 
-from smptraining.rows import column, columns, fetch_all, instance, table, width
+from smptraining.rows import column, columns, fetch_all, instance, table, width, with_related
 
 from .models import CompletionRecord, Quiz, status_bounds, status_case
 
@@ -72,8 +72,7 @@ def _records(where: str, params: list, now, order: str = "") -> list[CompletionR
         record = instance(CompletionRecord, row, 1)
         record.current_status = row[0]
         quiz = instance(Quiz, row, 1 + width(CompletionRecord))
-        CompletionRecord._meta.get_field("quiz").set_cached_value(record, quiz)
-        records.append(record)
+        records.append(with_related(record, "quiz", quiz))
     return records
 
 

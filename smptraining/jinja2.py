@@ -73,7 +73,6 @@ def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update(
         _=gettext,
-        gettext=gettext,
         pgettext=pgettext,
         answered_of=answered_of,
         url=url,

@@ -23,8 +23,9 @@ def table(model, alias: str) -> str:
 
 
 def column(model, alias: str, field_name: str) -> str:
-    """`"a"."quiz_id"`: one field's column under an alias, for a WHERE or an ON."""
-    return f"{quote(alias)}.{quote(model._meta.get_field(field_name).column)}"
+    """`"a"."quiz_id"`: one field's column ("pk" too) under an alias, for a WHERE or an ON."""
+    field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
+    return f"{quote(alias)}.{quote(field.column)}"
 
 
 @cache
@@ -58,6 +59,30 @@ def instance(model, row, start: int = 0):
             value = step(value, column, connection)
         values.append(value)
     return model.from_db(connection.alias, None, values)
+
+
+@cache
+def _get_sql(model, fields: tuple[str, ...], lock: bool) -> str:
+    sql = f"SELECT {columns(model, 't')} FROM {table(model, 't')}"
+    if fields:
+        sql += " WHERE " + " AND ".join(f"{column(model, 't', f)} = %s" for f in fields)
+    if lock and connection.features.has_select_for_update:
+        sql += " " + connection.ops.for_update_sql()
+    return sql
+
+
+def get(model, *, lock: bool = False, **equals):
+    """The instance whose fields equal these values (unique, or the one row of a one-row
+    table), or None. One query. `lock` holds its row until the transaction ends, where the
+    database locks rows (SQLite locks the whole database for writing instead)."""
+    row = fetch_one(_get_sql(model, tuple(equals), lock), list(equals.values()))
+    return None if row is None else instance(model, row)
+
+
+def with_related(obj, field_name: str, related):
+    """`obj` with `related` as its `field_name`, as select_related leaves it: no query later."""
+    type(obj)._meta.get_field(field_name).set_cached_value(obj, related)
+    return obj
 
 
 def _matchable(params) -> bool:
