@@ -1,12 +1,16 @@
-"""The reads of an attempt that every question page and answer save makes, as SQL written once.
+"""The reads of attempts that the trainee's busiest pages make, as SQL made once.
 
-Each returns what the ORM query it replaces returned (tests/test_attempt_reads.py compares
-them); smptraining/rows.py says why they are not ORM queries.
+The question page's and the answer save's are written out; they return what the ORM query they
+replace returned (tests/test_attempt_reads.py compares them). The others are ORM queries
+compiled once (`rows.Prepared`). smptraining/rows.py says why.
 """
 
 from functools import cache
 
+from django.db.models import Count, Max, Q
+
 from smptraining import rows
+from smptraining.rows import Prepared
 
 from .models import Attempt, DrawnQuestion, Quiz
 
@@ -63,3 +67,30 @@ def navigator(attempt_id: int) -> list[tuple[int, bool]]:
         (position, bool(answered))
         for position, answered in rows.fetch_all(_navigator_sql(), [attempt_id])
     ]
+
+
+published_quizzes = Prepared(lambda: Quiz.objects.filter(published=True))
+
+# Per published quiz the trainee has tried: (quiz id, best graded score, passes).
+quiz_stats = Prepared(
+    lambda trainee: (
+        Attempt.objects.filter(trainee=trainee, quiz__published=True)
+        .values_list("quiz_id")
+        .annotate(
+            best=Max("score", filter=Q(submitted_at__isnull=False)),
+            passes=Count("id", filter=Q(passed=True)),
+        )
+        .order_by()
+    )
+)
+
+open_attempts = Prepared(
+    lambda trainee: Attempt.objects.filter(trainee=trainee, submitted_at=None, quiz__published=True)
+)
+
+# Every attempt of the trainee with its quiz, oldest first: the history page.
+trainee_attempts = Prepared(
+    lambda trainee: (
+        Attempt.objects.filter(trainee=trainee).select_related("quiz").order_by("started_at")
+    )
+)

@@ -13,6 +13,8 @@ from django.db.models import Case, Count, FloatField, Sum, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from smptraining.rows import Prepared
+
 from . import attempt_reads, audit, tallies
 from .grading import TopicScore, Verdict, earned_for, judge
 from .models import (
@@ -90,6 +92,16 @@ class StartCheck:
     attempts_allowed: int | None = None  # the quiz's limit plus any extra attempts granted
 
 
+# Compiled once (smptraining/rows.py): the quiz list, the quiz page and the result page ask
+# the start rule on every view. A trainee has few of either, so no list of quizzes goes in.
+_limited_attempts = Prepared(
+    lambda trainee: Attempt.objects.filter(
+        trainee=trainee, quiz__in=Quiz.objects.filter(Quiz.LIMITED)
+    ).values_list("quiz_id", "started_at", "submitted_at")
+)
+_overrides = Prepared(lambda trainee: AttemptOverride.objects.filter(trainee=trainee))
+
+
 def start_checks(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, StartCheck]:
     """The attempt limit, renewal window and cooldown of each quiz for this trainee, by quiz id.
 
@@ -98,18 +110,15 @@ def start_checks(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, Start
     counts here. Three queries for any number of quizzes; none when no quiz has a limit or a
     cooldown.
     """
-    limited = [quiz for quiz in quizzes if quiz.max_attempts is not None or quiz.cooldown_minutes]
+    limited = [quiz for quiz in quizzes if quiz.is_limited]
     if not limited:
         return {quiz.id: StartCheck(True) for quiz in quizzes}
-    windows = renewal_windows(limited, trainee, now)
+    trainee_id = getattr(trainee, "pk", trainee)
+    windows = renewal_windows(limited, trainee_id, now)
     history: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    for quiz_id, started_at, submitted_at in Attempt.objects.filter(
-        trainee=trainee, quiz__in=limited
-    ).values_list("quiz_id", "started_at", "submitted_at"):
+    for quiz_id, started_at, submitted_at in _limited_attempts(trainee=trainee_id):
         history[quiz_id].append((started_at, submitted_at))
-    overrides = {
-        o.quiz_id: o for o in AttemptOverride.objects.filter(trainee=trainee, quiz__in=limited)
-    }
+    overrides = {o.quiz_id: o for o in _overrides(trainee=trainee_id)}
     return {
         quiz.id: _start_check(
             quiz, history[quiz.id], windows.get(quiz.id), overrides.get(quiz.id), now
@@ -597,17 +606,33 @@ def close_expired_attempts(now: datetime) -> int:
 MISSED_PRACTICE_SLUG = "practice-what-i-missed"
 
 
-def missed_question_ids(trainee) -> list[int]:
-    """Questions whose latest graded response by this trainee earned less than full credit."""
-    latest: dict[int, float] = {}
-    rows = (
+# The trainee's graded responses, latest first per question, with what the question is now.
+# Compiled once (smptraining/rows.py): the history page reads it on every view.
+_graded_responses = Prepared(
+    lambda trainee: (
         DrawnQuestion.objects.filter(attempt__trainee=trainee, attempt__submitted_at__isnull=False)
         .order_by("question_id", "-attempt__submitted_at", "-id")
-        .values_list("question_id", "earned")
+        .values_list(
+            "question_id", "earned", "question__active", "question__topic_id", "question__usage"
+        )
     )
-    for question_id, earned in rows:
-        latest.setdefault(question_id, earned)
-    return [qid for qid, earned in latest.items() if (earned or 0) < 1]
+)
+
+
+def _latest_misses(trainee) -> list[tuple[int, bool, int, str]]:
+    """(question id, active, topic id, usage) of each question whose latest graded response by
+    this trainee earned less than full credit. One query."""
+    latest = {}
+    for question_id, earned, *question in _graded_responses(
+        trainee=getattr(trainee, "pk", trainee)
+    ):
+        latest.setdefault(question_id, (earned, question))
+    return [(qid, *question) for qid, (earned, question) in latest.items() if (earned or 0) < 1]
+
+
+def missed_question_ids(trainee) -> list[int]:
+    """Questions whose latest graded response by this trainee earned less than full credit."""
+    return [qid for qid, *_question in _latest_misses(trainee)]
 
 
 @dataclass(frozen=True)
@@ -625,12 +650,11 @@ class MissedQuestions:
 
 
 def missed_questions(trainee) -> MissedQuestions:
-    """The active questions this trainee last got wrong, split by who may see them. Two queries."""
-    missed = Question.objects.filter(id__in=missed_question_ids(trainee), active=True).values_list(
-        "id", "topic_id", "usage"
-    )
+    """The active questions this trainee last got wrong, split by who may see them. One query."""
     practice, secure = [], []
-    for qid, topic, usage in missed:
+    for qid, active, topic, usage in _latest_misses(trainee):
+        if not active:
+            continue
         if usage == Question.Usage.CERTIFICATION:
             secure.append(topic)
         else:

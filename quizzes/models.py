@@ -509,6 +509,13 @@ class Quiz(models.Model):
     def is_certification(self) -> bool:
         return self.purpose == self.Purpose.CERTIFICATION
 
+    # Whether the start rule has anything to check: an attempt limit or a cooldown.
+    LIMITED = models.Q(max_attempts__isnull=False) | models.Q(cooldown_minutes__gt=0)
+
+    @property
+    def is_limited(self) -> bool:
+        return self.max_attempts is not None or self.cooldown_minutes > 0
+
     def review_items(self, moment: str) -> set[str]:
         """What a trainee may see of a submitted attempt at this moment."""
         if moment in self.review_options:

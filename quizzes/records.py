@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from academy.models import Academy, Trainer
 from accounts import throttling
 from smptraining.links import absolute_reverse
+from smptraining.rows import Prepared
 
 from . import audit, emails, record_reads
 from .grading import TopicScore
@@ -260,24 +261,31 @@ def issue_record(attempt: Attempt, topic_scores: list[TopicScore]) -> Completion
     raise RecordRefused(_("The record could not be issued; submit again."))
 
 
+# Compiled once (smptraining/rows.py): the start rule reads it on every quiz and result page.
+_unrevoked_expiries = Prepared(
+    lambda trainee: (
+        CompletionRecord.objects.filter(
+            trainee=trainee, revoked_at=None, quiz__purpose=Quiz.Purpose.CERTIFICATION
+        )
+        .order_by("quiz_id", "-issued_at")
+        .values_list("quiz_id", "expires_at")
+    )
+)
+
+
 def renewal_windows(quizzes: list[Quiz], trainee, now: datetime) -> dict[int, datetime]:
     """For each quiz whose renewal window is open for this holder, when it opened. One query.
 
     A holder whose latest record expires within 30 days, or has expired, may sit the
     certification again: the attempt limit then counts only attempts since the window opened.
     """
-    certification_ids = [quiz.id for quiz in quizzes if quiz.is_certification]
+    certification_ids = {quiz.id for quiz in quizzes if quiz.is_certification}
     if not certification_ids:
         return {}
     latest_expiry: dict[int, datetime] = {}
-    for quiz_id, expires_at in (
-        CompletionRecord.objects.filter(
-            trainee=trainee, quiz_id__in=certification_ids, revoked_at=None
-        )
-        .order_by("quiz_id", "-issued_at")
-        .values_list("quiz_id", "expires_at")
-    ):
-        latest_expiry.setdefault(quiz_id, expires_at)
+    for quiz_id, expires_at in _unrevoked_expiries(trainee=getattr(trainee, "pk", trainee)):
+        if quiz_id in certification_ids:
+            latest_expiry.setdefault(quiz_id, expires_at)
     windows = {}
     for quiz_id, expires_at in latest_expiry.items():
         opens = expires_at - timedelta(days=RENEWAL_WINDOW_DAYS)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,26 +53,17 @@ def quiz_list(request):
     (none without a limited quiz, three with one): constant in the number of quizzes.
     """
     now = timezone.now()
-    quizzes = list(Quiz.objects.filter(published=True))
+    trainee = request.user.pk
+    quizzes = attempt_reads.published_quizzes()
     stats = {
-        row["quiz_id"]: row
-        for row in Attempt.objects.filter(trainee=request.user, quiz__published=True)
-        .values("quiz_id")
-        .annotate(
-            best=Max("score", filter=Q(submitted_at__isnull=False)),
-            passes=Count("id", filter=Q(passed=True)),
-        )
+        quiz_id: (best, passes)
+        for quiz_id, best, passes in attempt_reads.quiz_stats(trainee=trainee)
     }
-    checks = workflows.start_checks(quizzes, request.user, now)
-    open_attempts = {
-        a.quiz_id: a
-        for a in Attempt.objects.filter(
-            trainee=request.user, submitted_at=None, quiz__published=True
-        )
-    }
+    checks = workflows.start_checks(quizzes, trainee, now)
+    open_attempts = {a.quiz_id: a for a in attempt_reads.open_attempts(trainee=trainee)}
     rows = []
     for quiz in quizzes:
-        row = stats.get(quiz.id, {"best": None, "passes": 0})
+        best, passes = stats.get(quiz.id, (None, 0))
         current = open_attempts.get(quiz.id)
         if current is not None and current.is_past_deadline(now):
             current = None  # graded when the trainee next opens it
@@ -82,11 +73,11 @@ def quiz_list(request):
                 "current": current,
                 "seconds_left": current.seconds_left(now) if current else None,
                 "check": checks[quiz.id],
-                "best": row["best"],
-                "passed": row["passes"] > 0,
+                "best": best,
+                "passed": passes > 0,
             }
         )
-    return render(request, "quizzes/quiz_list.html", {"rows": rows})
+    return render(request, "quizzes/quiz_list.html", {"rows": rows}, using="jinja2")
 
 
 def _published_quiz(slug):
@@ -430,11 +421,9 @@ def sources(request):
 def history(request):
     """Every attempt of this trainee, a chart of scores per quiz, the best per quiz.
 
-    Queries: session and user, attempts with their quizzes, the missed questions (two).
+    Queries: session and user, attempts with their quizzes, the missed questions.
     """
-    attempts = list(
-        Attempt.objects.filter(trainee=request.user).select_related("quiz").order_by("started_at")
-    )
+    attempts = attempt_reads.trainee_attempts(trainee=request.user.pk)
     best = {}
     for attempt in attempts:
         if attempt.is_submitted:
@@ -453,6 +442,7 @@ def history(request):
             "wide_chart": score_chart(graded, width=760, height=280, ticks=5),
             "missed": workflows.missed_questions(request.user),
         },
+        using="jinja2",
     )
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from quizzes.templatetags.quiz_extras import (
     answered_of,
     minutes_seconds,
+    missed_summary,
     question_navigator,
     question_text,
 )
@@ -75,6 +76,7 @@ def environment(**options) -> Environment:
         _=gettext,
         pgettext=pgettext,
         answered_of=answered_of,
+        missed_summary=missed_summary,
         url=url,
         static=static,
         get_language=translation.get_language,

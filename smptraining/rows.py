@@ -8,9 +8,12 @@ model instances with the same conversions the ORM applies: callers get ordinary 
 Writes, and every read that is not on that hot path, stay with the ORM.
 """
 
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from django.db import connection
+from django.db.models import DateTimeField
+from django.db.models.query import ModelIterable, ValuesListIterable
 
 
 def quote(name: str) -> str:
@@ -106,3 +109,116 @@ def fetch_all(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+# --- ORM queries compiled once ----------------------------------------------------------------
+
+_INT_STAND_IN = 7_000_000_000_001  # far past any id, inside every integer column's range
+_INSTANT_STAND_IN = datetime(2001, 1, 1, tzinfo=UTC)
+
+
+def _stand_in(kind: type, index: int):
+    if kind is int:
+        return _INT_STAND_IN + 1_000 * index
+    if kind is datetime:
+        return _INSTANT_STAND_IN + timedelta(days=index + 1)
+    raise TypeError(f"A prepared query takes ids and instants, not {kind.__name__}.")
+
+
+def _db_value(value):
+    """A value as the ORM hands it to the database in a comparison with a column of its kind."""
+    if isinstance(value, datetime):
+        return _INSTANT_FIELD.get_db_prep_value(value, connection)
+    return value
+
+
+_INSTANT_FIELD = DateTimeField()
+
+
+class Prepared:
+    """An ORM query whose SQL is made once, then run with new ids and instants on each call.
+
+    The query stays written with the ORM, in one place; `build(**values)` returns it. The first
+    call builds it with stand-in values, compiles it, and finds the stand-ins among the
+    compiled parameters: later calls put their own values in those places. So `build` must
+    pass each value into the query as it is (a computed `now - delta` would not be found: say
+    so with a value of its own), and a value is an id or an aware instant, never None (which
+    compiles to `IS NULL`, another query). Returns tuples for a `values_list()` query, and
+    model instances, with a `select_related` foreign key, for a model query.
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self._compiled = {}
+
+    def __call__(self, **values) -> list:
+        kinds = tuple((name, type(value)) for name, value in values.items())
+        key = (connection.vendor, kinds)
+        compiled = self._compiled.get(key) or self._compiled.setdefault(key, self._compile(kinds))
+        sql, slots, converters, make = compiled
+        prepared = {name: _db_value(value) for name, value in values.items()}
+        params = [prepared[slot] if isinstance(slot, str) else slot[0] for slot in slots]
+        results = []
+        for row in fetch_all(sql, params):
+            row = list(row)
+            for position, (steps, expression) in converters:
+                value = row[position]
+                for step in steps:
+                    value = step(value, expression, connection)
+                row[position] = value
+            results.append(make(row))
+        return results
+
+    def _compile(self, kinds):
+        stand_ins = {name: _stand_in(kind, i) for i, (name, kind) in enumerate(kinds)}
+        queryset = self.build(**stand_ins)
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        by_value = {_db_value(value): name for name, value in stand_ins.items()}
+        slots = tuple(by_value.get(p, (p,)) if _hashable(p) else (p,) for p in params)
+        missing = set(stand_ins) - {s for s in slots if isinstance(s, str)}
+        if missing:
+            raise RuntimeError(f"The prepared query does not compare with {sorted(missing)}.")
+        selected = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+        converters = tuple(compiler.get_converters(selected).items())
+        return sql, slots, converters, _maker(queryset, compiler)
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _maker(queryset, compiler):
+    """How a converted row becomes a result: a tuple, or an instance with its related one."""
+    if queryset._iterable_class is ValuesListIterable:
+        names = [*queryset.query.values_select, *queryset.query.annotation_select]
+        if list(queryset._fields) != names[: len(queryset._fields)] or queryset.query.extra_select:
+            raise ValueError("List the values in the order the query selects them.")
+        width = compiler.col_count
+        return lambda row: tuple(row[:width])
+    if queryset._iterable_class is not ModelIterable or compiler.annotation_col_map:
+        raise ValueError("A prepared query reads values_list() rows or plain model instances.")
+    info = compiler.klass_info
+    related = []
+    for part in info.get("related_klass_infos", ()):
+        if part["reverse"] or part.get("related_klass_infos"):
+            raise ValueError("A prepared query follows forward foreign keys one step only.")
+        model = part["model"]
+        pk = part["select_fields"][model._meta.concrete_fields.index(model._meta.pk)]
+        related.append((model, part["select_fields"], pk, part["local_setter"]))
+
+    def make(row):
+        obj = info["model"].from_db(connection.alias, None, [row[i] for i in info["select_fields"]])
+        for model, fields, pk, setter in related:
+            found = row[pk] is not None
+            setter(
+                obj,
+                model.from_db(connection.alias, None, [row[i] for i in fields]) if found else None,
+            )
+        return obj
+
+    return make

@@ -24,6 +24,26 @@ def answered_of(answered: int, total: int) -> str:
     ) % {"answered": answered, "total": total}
 
 
+def missed_summary(missed) -> str:
+    """How many questions "Practice what I missed" holds, and how many stand in for secret
+    ones (plurals, so written here, as `answered_of` is)."""
+    text = ngettext(
+        "%(counter)s question you last got wrong.",
+        "%(counter)s questions you last got wrong.",
+        missed.count,
+    ) % {"counter": missed.count}
+    secure = len(missed.secure_topic_ids)
+    if secure:
+        text += " " + ngettext(
+            "%(counter)s of them is a certification question, which stays secret: you practice "
+            "another question of its topic instead.",
+            "%(counter)s of them are certification questions, which stay secret: you practice "
+            "other questions of their topics instead.",
+            secure,
+        ) % {"counter": secure}
+    return text
+
+
 @register.filter
 def question_text(text) -> str:
     """Prompt, choice, explanation or feedback text, sanitised, with its line breaks."""

@@ -1,0 +1,85 @@
+"""ORM queries compiled once (smptraining.rows.Prepared) return what the ORM returns."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from quizzes.attempts import start_attempt, submit_attempt
+from quizzes.models import Attempt, Quiz
+from smptraining.rows import Prepared
+from tests.conftest import answer_all
+from tests.test_attempt_reads import same_instance
+
+
+def _stats(trainee, since):
+    return (
+        Attempt.objects.filter(trainee=trainee, started_at__gte=since)
+        .values_list("quiz_id")
+        .annotate(best=Max("score", filter=Q(submitted_at__isnull=False)), n=Count("id"))
+        .order_by("quiz_id")
+    )
+
+
+@pytest.fixture
+def attempts(quiz_factory, alice, bob):
+    now = timezone.now()
+    made = []
+    for slug, trainee, minutes in [("a", alice, 0), ("b", alice, 10), ("a", bob, 20)]:
+        quiz = Quiz.objects.filter(slug=slug).first() or quiz_factory(slug=slug)
+        attempt = start_attempt(quiz=quiz, trainee=trainee, now=now + timedelta(minutes=minutes))
+        answer_all(attempt, skip={1} if minutes else set())
+        made.append(submit_attempt(attempt=attempt, now=now + timedelta(minutes=minutes + 5)))
+    return now, made
+
+
+def test_a_values_query_runs_with_each_calls_own_values(attempts, alice, bob):
+    now, _made = attempts
+    prepared = Prepared(lambda trainee, since: _stats(trainee, since))
+    for trainee, since in [(alice, now), (alice, now + timedelta(minutes=5)), (bob, now)]:
+        read = prepared(trainee=trainee.pk, since=since)
+        orm = list(_stats(trainee.pk, since))
+        assert read == orm and read  # a Decimal score stays a Decimal
+        assert [type(v) for row in read for v in row] == [type(v) for row in orm for v in row]
+    assert prepared(trainee=alice.pk, since=now + timedelta(days=1)) == []
+
+
+def test_a_model_query_gives_instances_with_their_related_one_loaded(
+    attempts, alice, django_assert_num_queries
+):
+    prepared = Prepared(
+        lambda trainee: (
+            Attempt.objects.filter(trainee=trainee).select_related("quiz").order_by("started_at")
+        )
+    )
+    read = prepared(trainee=alice.pk)
+    orm = list(Attempt.objects.filter(trainee=alice).select_related("quiz").order_by("started_at"))
+    assert len(read) == len(orm) == 2
+    with django_assert_num_queries(0):
+        for r, o in zip(read, orm, strict=True):
+            same_instance(r, o)
+            same_instance(r.quiz, o.quiz)
+
+
+def test_an_empty_related_one_reads_as_none(quiz_factory):
+    quiz = quiz_factory()
+    [read] = Prepared(lambda pk: Quiz.objects.filter(pk=pk).select_related("trainer"))(pk=quiz.pk)
+    assert read.trainer is None and read == quiz
+
+
+def test_a_query_that_does_not_pass_a_value_through_as_it_is_is_refused(db):
+    shifted = Prepared(lambda now: Attempt.objects.filter(started_at__gte=now - timedelta(days=1)))
+    with pytest.raises(RuntimeError, match="does not compare with"):
+        shifted(now=timezone.now())
+
+
+def test_values_other_than_ids_and_instants_are_refused(db):
+    with pytest.raises(TypeError):
+        Prepared(lambda slug: Quiz.objects.filter(slug=slug))(slug="a")
+    with pytest.raises(TypeError):  # None would compile to IS NULL: another query
+        Prepared(lambda pk: Quiz.objects.filter(pk=pk))(pk=None)
+
+
+def test_an_id_past_every_columns_range_finds_nothing(db):
+    assert Prepared(lambda pk: Quiz.objects.filter(pk=pk))(pk=2**70) == []
