@@ -94,3 +94,23 @@ trainee_attempts = Prepared(
         Attempt.objects.filter(trainee=trainee).select_related("quiz").order_by("started_at")
     )
 )
+
+# A graded attempt's drawn questions, in order, each with its question: the result page.
+graded_questions = Prepared(
+    lambda attempt: (
+        DrawnQuestion.objects.filter(attempt=attempt)
+        .select_related("question")
+        .order_by("position")
+    )
+)
+
+# What grading a result needs of each drawn question, without its text and choices: the result
+# page when its questions are hidden.
+graded_marks = Prepared(
+    lambda attempt: (
+        DrawnQuestion.objects.filter(attempt=attempt)
+        .select_related("question")
+        .only("attempt", "position", "critical", "secure", "earned", "question__usage")
+        .order_by("position")
+    )
+)

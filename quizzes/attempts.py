@@ -44,11 +44,18 @@ class CertificationInProgress(AttemptRefused):
         self.attempt = attempt
 
 
-def open_certification(trainee, now: datetime) -> Attempt | None:
-    """The trainee's certification attempt in progress (not past its deadline), if any."""
-    for attempt in Attempt.objects.filter(
+# Compiled once (smptraining/rows.py): every practice question page and result page asks.
+_open_certifications = Prepared(
+    lambda trainee: Attempt.objects.filter(
         trainee=trainee, submitted_at=None, quiz__purpose=Quiz.Purpose.CERTIFICATION
-    ).select_related("quiz"):
+    ).select_related("quiz")
+)
+
+
+def open_certification(trainee, now: datetime) -> Attempt | None:
+    """The trainee's certification attempt in progress (not past its deadline), if any.
+    `trainee` may be a user or its id. One query."""
+    for attempt in _open_certifications(trainee=getattr(trainee, "pk", trainee)):
         if not attempt.is_past_deadline(now):
             return attempt
     return None
@@ -464,23 +471,28 @@ def move(*, attempt: Attempt, position: int, go: str) -> int | None:
 # --- Submitting and grading -------------------------------------------------------------------
 
 
-def topic_scores(attempt: Attempt) -> list[TopicScore]:
-    """Per-topic credit of a graded attempt, by database aggregate. One query."""
-    rows = (
+# Compiled once (smptraining/rows.py): the result page reads it on every view.
+_topic_totals = Prepared(
+    lambda attempt: (
         DrawnQuestion.objects.filter(attempt=attempt)
-        .values("topic_id", "topic_name")
+        .values_list("topic_id", "topic_name")
         .annotate(earned=Sum("earned"), questions=Count("id"))
         .order_by("topic__order", "topic_name")
     )
+)
+
+
+def topic_scores(attempt: Attempt) -> list[TopicScore]:
+    """Per-topic credit of a graded attempt, by database aggregate. One query."""
     return [
         TopicScore(
-            r["topic_id"],
-            r["topic_name"],
-            r["earned"] or 0.0,
-            r["questions"],
-            attempt.topic_floors.get(str(r["topic_id"]), attempt.topic_floor),
+            topic_id,
+            name,
+            earned or 0.0,
+            questions,
+            attempt.topic_floors.get(str(topic_id), attempt.topic_floor),
         )
-        for r in rows
+        for topic_id, name, earned, questions in _topic_totals(attempt=attempt.pk)
     ]
 
 
@@ -749,12 +761,20 @@ class Review:
     exam: Attempt | None  # another certification attempt open now: scores only meanwhile
 
 
+# Whether the trainee has passed the quiz, compiled once (smptraining/rows.py).
+_a_pass = Prepared(
+    lambda trainee, quiz: (
+        Attempt.objects.filter(trainee=trainee, quiz=quiz, passed=True, is_missed_practice=False)
+        .order_by()
+        .values_list("pk")[:1]
+    )
+)
+
+
 def review_of(attempt: Attempt, now: datetime) -> Review:
     """The review policy of one submitted attempt, in one place. Two to five queries."""
     check = check_can_start(attempt.quiz, attempt.trainee_id, now)
-    passed_quiz = Attempt.objects.filter(
-        trainee_id=attempt.trainee_id, quiz=attempt.quiz, passed=True, is_missed_practice=False
-    ).exists()
+    passed_quiz = bool(_a_pass(trainee=attempt.trainee_id, quiz=attempt.quiz_id))
     exam = exam_in_progress(attempt, now)
     shown = review_items(attempt, check, passed_quiz=passed_quiz, exam_open=exam is not None)
     return Review(shown, check, exam)

@@ -91,3 +91,10 @@ def holders_records(trainee_id: int, quiz_id: int | None, now) -> list[Completio
         return _records(trainee, [trainee_id], now, f" ORDER BY {issued} DESC")
     where = f"{trainee} AND {column(CompletionRecord, R, 'quiz')} = %s"
     return _records(where, [trainee_id, quiz_id], now, f" ORDER BY {issued}")
+
+
+def attempts_record(attempt_id: int, now) -> CompletionRecord | None:
+    """The record issued for this attempt, if any, with its status at `now` and its quiz.
+    One query."""
+    found = _records(f"{column(CompletionRecord, R, 'attempt')} = %s", [attempt_id], now)
+    return found[0] if found else None

@@ -9,7 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import attempt_reads
+from smptraining.rows import Prepared
+
+from . import attempt_reads, record_reads
 from . import attempts as workflows
 from .attempts import AttemptRefused, CertificationInProgress
 from .certificate_files import keep_certificate_after_response
@@ -320,15 +322,12 @@ def result(request, attempt_id):
     if not attempt.is_submitted:
         return redirect("quizzes:review", attempt.pk)
     topic_scores = workflows.topic_scores(attempt)
-    drawn = list(
-        DrawnQuestion.objects.filter(attempt=attempt)
-        .select_related("question")
-        .order_by("position")
-    )
-    verdict = workflows.attempt_verdict(attempt, topic_scores, drawn)
     review = workflows.review_of(attempt, timezone.now())
     shown = review.shown
     show_questions = bool(shown & {"correctness", "right_answers", "explanations"})
+    read = attempt_reads.graded_questions if show_questions else attempt_reads.graded_marks
+    drawn = read(attempt=attempt.pk)
+    verdict = workflows.attempt_verdict(attempt, topic_scores, drawn)
     questions = []
     for d in drawn if show_questions else ():
         key = workflows.shows_key(d, shown)
@@ -352,11 +351,9 @@ def result(request, attempt_id):
     study_links = _study_links([t.topic_id for t in missed_topics])
     record = None
     if attempt.quiz.is_certification and verdict.passed:
-        record = (
-            CompletionRecord.objects.with_status(timezone.now())
-            .filter(attempt=attempt, current_status__in=CompletionRecord.CURRENT)
-            .first()
-        )
+        record = record_reads.attempts_record(attempt.pk, timezone.now())
+        if record is not None and record.current_status not in CompletionRecord.CURRENT:
+            record = None
         if record is not None:
             keep_certificate_after_response(record)
     return render(
@@ -384,6 +381,7 @@ def result(request, attempt_id):
                 for t in missed_topics
             ],
         },
+        using="jinja2",
     )
 
 
@@ -392,19 +390,27 @@ def _study_links(topic_ids: list[int]) -> dict[int, dict]:
 
     One query; none without topics.
     """
-    practice = (
-        DrawRule.objects.filter(
-            topic=OuterRef("pk"), quiz__published=True, quiz__purpose=Quiz.Purpose.PRACTICE
-        )
-        .order_by("quiz__order", "quiz__title")
-        .values("quiz__slug")[:1]
-    )
+    if not topic_ids:
+        return {}
     return {
-        row["id"]: {"notes": row["slug"], "practice": row["practice"]}
-        for row in Topic.objects.filter(id__in=topic_ids)
-        .annotate(practice=Subquery(practice))
-        .values("id", "slug", "practice")
+        topic_id: {"notes": slug, "practice": practice}
+        for topic_id, slug, practice in _topics_study_links()
+        if topic_id in topic_ids
     }
+
+
+# Every topic's links, compiled once (smptraining/rows.py): a bank has a handful of topics.
+_topics_study_links = Prepared(
+    lambda: Topic.objects.annotate(
+        practice=Subquery(
+            DrawRule.objects.filter(
+                topic=OuterRef("pk"), quiz__published=True, quiz__purpose=Quiz.Purpose.PRACTICE
+            )
+            .order_by("quiz__order", "quiz__title")
+            .values("quiz__slug")[:1]
+        )
+    ).values_list("id", "slug", "practice")
+)
 
 
 @require_safe

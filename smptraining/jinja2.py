@@ -20,6 +20,9 @@ from markupsafe import Markup
 
 from quizzes.templatetags.quiz_extras import (
     answered_of,
+    attempts_left,
+    critical_unnamed,
+    earned_of,
     minutes_seconds,
     missed_summary,
     question_navigator,
@@ -67,7 +70,17 @@ def date(value, format_string: str) -> str:
     Django's templates show times. Empty for no date, as the filter is."""
     if value in (None, ""):
         return ""
-    return dateformat.format(template_localtime(value), format_string)
+    local = template_localtime(value)
+    zone = str(getattr(local, "tzinfo", None))
+    return _formatted(local, zone, format_string, translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _formatted(local, zone: str, format_string: str, language: str) -> str:
+    """Django's date formatting takes 40 µs a date here (month names are lazy translations):
+    a history page shows a dozen, the same ones on each visit. `zone` keys the cache apart
+    for equal instants in different time zones, which compare equal but print differently."""
+    return dateformat.format(local, format_string)
 
 
 def environment(**options) -> Environment:
@@ -77,6 +90,9 @@ def environment(**options) -> Environment:
         pgettext=pgettext,
         answered_of=answered_of,
         missed_summary=missed_summary,
+        critical_unnamed=critical_unnamed,
+        attempts_left=attempts_left,
+        earned_of=earned_of,
         url=url,
         static=static,
         get_language=translation.get_language,

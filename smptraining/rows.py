@@ -144,7 +144,8 @@ class Prepared:
     pass each value into the query as it is (a computed `now - delta` would not be found: say
     so with a value of its own), and a value is an id or an aware instant, never None (which
     compiles to `IS NULL`, another query). Returns tuples for a `values_list()` query, and
-    model instances, with a `select_related` foreign key, for a model query.
+    model instances (their fields limited by `only()` if it says so, and a `select_related`
+    foreign key loaded) for a model query.
     """
 
     def __init__(self, build):
@@ -202,23 +203,29 @@ def _maker(queryset, compiler):
         return lambda row: tuple(row[:width])
     if queryset._iterable_class is not ModelIterable or compiler.annotation_col_map:
         raise ValueError("A prepared query reads values_list() rows or plain model instances.")
+    select = compiler.select
     info = compiler.klass_info
+
+    def loading(part):
+        """The model, its selected positions and their attribute names (fewer with only())."""
+        fields = part["select_fields"]
+        return part["model"], fields, [select[i][0].target.attname for i in fields]
+
+    model, fields, names = loading(info)
     related = []
     for part in info.get("related_klass_infos", ()):
         if part["reverse"] or part.get("related_klass_infos"):
             raise ValueError("A prepared query follows forward foreign keys one step only.")
-        model = part["model"]
-        pk = part["select_fields"][model._meta.concrete_fields.index(model._meta.pk)]
-        related.append((model, part["select_fields"], pk, part["local_setter"]))
+        rel_model, rel_fields, rel_names = loading(part)
+        pk = rel_fields[rel_names.index(rel_model._meta.pk.attname)]
+        related.append((rel_model, rel_fields, rel_names, pk, part["local_setter"]))
 
     def make(row):
-        obj = info["model"].from_db(connection.alias, None, [row[i] for i in info["select_fields"]])
-        for model, fields, pk, setter in related:
+        obj = model.from_db(connection.alias, names, [row[i] for i in fields])
+        for rel_model, rel_fields, rel_names, pk, setter in related:
             found = row[pk] is not None
-            setter(
-                obj,
-                model.from_db(connection.alias, None, [row[i] for i in fields]) if found else None,
-            )
+            values = [row[i] for i in rel_fields]
+            setter(obj, rel_model.from_db(connection.alias, rel_names, values) if found else None)
         return obj
 
     return make

@@ -83,3 +83,23 @@ def test_values_other_than_ids_and_instants_are_refused(db):
 
 def test_an_id_past_every_columns_range_finds_nothing(db):
     assert Prepared(lambda pk: Quiz.objects.filter(pk=pk))(pk=2**70) == []
+
+
+def test_a_query_limited_by_only_gives_instances_with_those_fields_loaded(
+    attempts, alice, django_assert_num_queries
+):
+    def build(trainee):
+        return (
+            Attempt.objects.filter(trainee=trainee)
+            .select_related("quiz")
+            .only("score", "quiz__title")
+            .order_by("started_at")
+        )
+
+    read = Prepared(build)(trainee=alice.pk)
+    orm = list(build(alice.pk))
+    assert read[0].get_deferred_fields() == orm[0].get_deferred_fields() != set()
+    with django_assert_num_queries(0):
+        assert [(a.pk, a.score, a.quiz.title) for a in read] == [
+            (a.pk, a.score, a.quiz.title) for a in orm
+        ]

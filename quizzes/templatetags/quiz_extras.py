@@ -44,6 +44,29 @@ def missed_summary(missed) -> str:
     return text
 
 
+def critical_unnamed(count: int) -> str:
+    """The result page's count of critical questions missed that it may not name."""
+    return ngettext(
+        "%(counter)s critical question was not answered right: a wrong answer to a critical "
+        "question fails the attempt, whatever the score.",
+        "%(counter)s critical questions were not answered right: a wrong answer to a critical "
+        "question fails the attempt, whatever the score.",
+        count,
+    ) % {"counter": count}
+
+
+def attempts_left(count: int) -> str:
+    return ngettext("%(left)s attempt left.", "%(left)s attempts left.", count) % {"left": count}
+
+
+def earned_of(earned: str, questions: int) -> str:
+    """A topic's credit on the result page: "(2.5 of 3)"."""
+    return ngettext("(%(earned)s of %(questions)s)", "(%(earned)s of %(questions)s)", questions) % {
+        "earned": earned,
+        "questions": questions,
+    }
+
+
 @register.filter
 def question_text(text) -> str:
     """Prompt, choice, explanation or feedback text, sanitised, with its line breaks."""
