@@ -103,14 +103,3 @@ graded_questions = Prepared(
         .order_by("position")
     )
 )
-
-# What grading a result needs of each drawn question, without its text and choices: the result
-# page when its questions are hidden.
-graded_marks = Prepared(
-    lambda attempt: (
-        DrawnQuestion.objects.filter(attempt=attempt)
-        .select_related("question")
-        .only("attempt", "position", "critical", "secure", "earned", "question__usage")
-        .order_by("position")
-    )
-)

@@ -496,12 +496,45 @@ def topic_scores(attempt: Attempt) -> list[TopicScore]:
     ]
 
 
+@dataclass(frozen=True)
+class Mark:
+    """How one drawn question of a graded attempt came out, without its text and choices:
+    what the verdict, the count of right answers and the critical misses need."""
+
+    position: int
+    critical: bool
+    earned: float | None
+    secure: bool  # `is_secure`: its key stays hidden
+
+
+# Compiled once (smptraining/rows.py): the result page reads it on every view.
+_marks = Prepared(
+    lambda attempt: (
+        DrawnQuestion.objects.filter(attempt=attempt)
+        .order_by("position")
+        .values_list("position", "critical", "earned", "secure", "question__usage")
+    )
+)
+
+
+def marks(attempt: Attempt, drawn: list[DrawnQuestion] | None = None) -> list[Mark]:
+    """The mark of every drawn question of the attempt, in order. One query; none when its
+    drawn questions are loaded (with their questions) as `drawn`."""
+    if drawn is not None:
+        return [Mark(d.position, d.critical, d.earned, is_secure(d)) for d in drawn]
+    return [
+        Mark(position, critical, earned, _secure(secure, usage))
+        for position, critical, earned, secure, usage in _marks(attempt=attempt.pk)
+    ]
+
+
 def attempt_verdict(
-    attempt: Attempt, scores: list[TopicScore], drawn: list[DrawnQuestion] | None = None
+    attempt: Attempt, scores: list[TopicScore], drawn: list[DrawnQuestion | Mark] | None = None
 ) -> Verdict:
     """Judge a graded attempt by the rules it was taken under.
 
-    One query for the critical misses, none when the caller has the drawn questions loaded.
+    One query for the critical misses, none when the caller has the drawn questions (or their
+    marks) loaded.
     """
     if drawn is None:
         drawn = DrawnQuestion.objects.filter(attempt=attempt, critical=True, earned__lt=1)
@@ -782,17 +815,21 @@ def review_of(attempt: Attempt, now: datetime) -> Review:
 
 def is_secure(drawn: DrawnQuestion) -> bool:
     """Certification-only when drawn, or made so since (needs `drawn.question` loaded)."""
-    return drawn.secure or drawn.question.usage == Question.Usage.CERTIFICATION
+    return _secure(drawn.secure, drawn.question.usage)
 
 
-def critical_misses(drawn: list[DrawnQuestion], verdict: Verdict, shown: set[str]) -> dict:
+def _secure(secure_when_drawn: bool, usage: str | None) -> bool:
+    return secure_when_drawn or usage == Question.Usage.CERTIFICATION
+
+
+def critical_misses(marks: list[Mark], verdict: Verdict, shown: set[str]) -> dict:
     """The critical questions answered wrongly, named by position only where the trainee may
     see right and wrong for that question; the others are only counted."""
     named, unnamed = [], 0
-    for row in drawn:
-        if row.position in verdict.missed_critical:
-            if shows_key(row, shown)["correctness"]:
-                named.append(row.position)
+    for mark in marks:
+        if mark.position in verdict.missed_critical:
+            if _shows_key(mark.secure, shown)["correctness"]:
+                named.append(mark.position)
             else:
                 unnamed += 1
     return {"named": named, "unnamed": unnamed}
@@ -800,7 +837,10 @@ def critical_misses(drawn: list[DrawnQuestion], verdict: Verdict, shown: set[str
 
 def shows_key(drawn: DrawnQuestion, shown: set[str]) -> dict[str, bool]:
     """For one drawn question: whether its correctness, right answers and explanation show."""
-    secure = is_secure(drawn)
+    return _shows_key(is_secure(drawn), shown)
+
+
+def _shows_key(secure: bool, shown: set[str]) -> dict[str, bool]:
     return {
         "correctness": ReviewItem.CORRECTNESS in shown and not secure,
         "right_answers": ReviewItem.RIGHT_ANSWERS in shown and not secure,

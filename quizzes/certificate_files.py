@@ -92,6 +92,9 @@ def keep_certificate_after_response(record: CompletionRecord) -> None:
     a download looks for. Outside a request nothing is done: the first download renders it.
     """
     language = get_language()
+    seen = repr([getattr(record, f.attname) for f in record._meta.concrete_fields] + [language])
+    if seen in _looked_after:
+        return  # this worker kept it already: spare the page's later views the look
 
     def job():
         with translation.override(language):
@@ -99,8 +102,16 @@ def keep_certificate_after_response(record: CompletionRecord) -> None:
             name = certificate_name(record, academy)
             if not default_storage.exists(name):
                 _rendered_and_kept(record, academy, name)
+        if len(_looked_after) >= 10_000:
+            _looked_after.clear()
+        _looked_after.add(seen)
 
     after_response(job)
+
+
+# The records (as they were, in a language) whose certificate this worker has seen kept. Only
+# a shortcut: a file gone since, or an academy changed since, is rendered on the download.
+_looked_after: set[str] = set()
 
 
 def forget_certificates(record_ids) -> None:

@@ -313,10 +313,11 @@ def submit(request, attempt_id):
 def result(request, attempt_id):
     """Score, verdict, topics, and each question as far as the quiz's review options allow.
 
-    Fixed queries: session, user, attempt, topic aggregate, drawn questions, "has passed";
-    the start rule (none for an unlimited quiz, three otherwise); for a certification, the
-    study links of missed topics (one) and, once passed, its completion record (one). After
-    the response, that record's certificate is rendered unless it is kept (one more query).
+    Fixed queries: session, user, attempt, topic aggregate, "has passed", the open
+    certification, the drawn questions (only their marks where the review hides them); the start
+    rule (none for an unlimited quiz, three otherwise); for a certification, the study links
+    of missed topics (one) and, once passed, its completion record (one). After the first view
+    in a worker, that record's certificate is rendered unless it is kept (one more query).
     """
     attempt = _trainee_attempt(request, attempt_id)
     if not attempt.is_submitted:
@@ -325,11 +326,11 @@ def result(request, attempt_id):
     review = workflows.review_of(attempt, timezone.now())
     shown = review.shown
     show_questions = bool(shown & {"correctness", "right_answers", "explanations"})
-    read = attempt_reads.graded_questions if show_questions else attempt_reads.graded_marks
-    drawn = read(attempt=attempt.pk)
-    verdict = workflows.attempt_verdict(attempt, topic_scores, drawn)
+    drawn = attempt_reads.graded_questions(attempt=attempt.pk) if show_questions else None
+    marks = workflows.marks(attempt, drawn)
+    verdict = workflows.attempt_verdict(attempt, topic_scores, marks)
     questions = []
-    for d in drawn if show_questions else ():
+    for d in drawn or ():
         key = workflows.shows_key(d, shown)
         questions.append(
             {
@@ -366,10 +367,10 @@ def result(request, attempt_id):
             "questions": questions,
             "shown": shown,
             "paused": review.exam,
-            "critical_misses": workflows.critical_misses(drawn, verdict, shown),
+            "critical_misses": workflows.critical_misses(marks, verdict, shown),
             "show_questions": show_questions,
             "check": review.check,
-            "right_count": sum(1 for d in drawn if (d.earned or 0) == 1),
+            "right_count": sum(1 for mark in marks if (mark.earned or 0) == 1),
             "record_held": verdict.passed
             and attempt.quiz.is_certification
             and record_is_held(request.user),

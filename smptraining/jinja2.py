@@ -83,6 +83,20 @@ def _formatted(local, zone: str, format_string: str, language: str) -> str:
     return dateformat.format(local, format_string)
 
 
+def floatformat(value, arg=-1) -> str:
+    """Django's `floatformat` filter. It rounds through Decimal and localizes: 15 µs a number
+    here, and a result page shows twenty. Scores repeat, so each worker keeps what it made."""
+    try:
+        return _floatformatted(value, type(value), arg, translation.get_language())
+    except TypeError:  # not hashable: leave it to the filter
+        return defaultfilters.floatformat(value, arg)
+
+
+@lru_cache(maxsize=4096)
+def _floatformatted(value, kind: type, arg, language: str) -> str:
+    return defaultfilters.floatformat(value, arg)
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update(
@@ -103,7 +117,7 @@ def environment(**options) -> Environment:
         minutes_seconds=minutes_seconds,
         verification_code=verification_code,
         date=date,
-        floatformat=defaultfilters.floatformat,
+        floatformat=floatformat,
         linebreaksbr=defaultfilters.linebreaksbr,
     )
     return env

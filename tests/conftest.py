@@ -11,10 +11,14 @@ PASSWORD = "correct-horse-battery-staple"
 
 @pytest.fixture(autouse=True)
 def _fresh_template_fragments():
-    """Each test renders the page chrome anew, as a newly started worker would."""
+    """Each test renders the page chrome anew, as a newly started worker would, and finds no
+    certificate this worker saw kept."""
     from django.core.cache import caches
 
+    from quizzes import certificate_files
+
     caches["template_fragments"].clear()
+    certificate_files._looked_after.clear()
 
 
 @pytest.fixture

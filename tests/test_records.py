@@ -195,6 +195,29 @@ def test_the_certificate_is_kept_while_the_trainee_reads_the_result(
     assert "Alice Adams" in pdf_text_and_qr(pdf)[0]
 
 
+def test_later_views_of_the_result_look_for_the_certificate_only_once_the_record_changed(
+    certification, alice, alice_client, monkeypatch, settings, tmp_path
+):
+    from quizzes import certificate_files
+
+    settings.MEDIA_ROOT = tmp_path
+    attempt = pass_quiz(certification, alice)
+    record = CompletionRecord.objects.get(attempt=attempt)
+    url = reverse("quizzes:result", args=[attempt.pk])
+    looks = []
+    name = certificate_files.certificate_name
+    monkeypatch.setattr(
+        certificate_files, "certificate_name", lambda *a: looks.append(a) or name(*a)
+    )
+    alice_client.get(url)
+    alice_client.get(url)
+    assert len(looks) == 1 and len(kept_certificates(record)) == 1
+    CompletionRecord.objects.filter(pk=record.pk).update(holder_name="Alice Corrected")
+    alice_client.get(url)
+    alice_client.get(url)
+    assert len(looks) == 2 and len(kept_certificates(record)) == 1  # the corrected one
+
+
 def test_a_certificate_not_kept_yet_is_rendered_on_its_first_download(
     certification, alice, alice_client, settings, tmp_path
 ):

@@ -11,6 +11,7 @@ from quizzes.attempts import (
     CertificationInProgress,
     check_can_start,
     check_response,
+    marks,
     review_items,
     save_response,
     set_override,
@@ -153,6 +154,19 @@ def test_a_secure_questions_key_is_never_shown_whatever_is_ticked(certification,
     for drawn in exam.drawn.all():
         shown = shows_key(drawn, everything)
         assert any(shown.values()) != drawn.secure
+
+
+def test_an_attempts_marks_read_alone_match_those_of_its_loaded_questions(practice, alice):
+    """The result page reads only the marks when it shows no question: the same marks, down to
+    a question made certification-only after it was drawn."""
+    attempt = start(practice, alice)
+    answer_all(attempt, right=True, skip={2})
+    graded = submit_attempt(attempt=attempt, now=NOW)
+    made_secure = graded.drawn.get(position=3).question
+    Question.objects.filter(pk=made_secure.pk).update(usage=Question.Usage.CERTIFICATION)
+    drawn = list(graded.drawn.select_related("question").order_by("position"))
+    assert marks(graded) == marks(graded, drawn)
+    assert [(m.earned, m.secure) for m in marks(graded)][1:3] == [(0, False), (1, True)]
 
 
 # --- Practice that checks each answer ---------------------------------------------------------
