@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, FloatField, Sum, Value, When
+from django.db.models import Case, FloatField, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -471,60 +472,79 @@ def move(*, attempt: Attempt, position: int, go: str) -> int | None:
 # --- Submitting and grading -------------------------------------------------------------------
 
 
-# Compiled once (smptraining/rows.py): the result page reads it on every view.
-_topic_totals = Prepared(
-    lambda attempt: (
-        DrawnQuestion.objects.filter(attempt=attempt)
-        .values_list("topic_id", "topic_name")
-        .annotate(earned=Sum("earned"), questions=Count("id"))
-        .order_by("topic__order", "topic_name")
-    )
-)
-
-
-def topic_scores(attempt: Attempt) -> list[TopicScore]:
-    """Per-topic credit of a graded attempt, by database aggregate. One query."""
-    return [
-        TopicScore(
-            topic_id,
-            name,
-            earned or 0.0,
-            questions,
-            attempt.topic_floors.get(str(topic_id), attempt.topic_floor),
-        )
-        for topic_id, name, earned, questions in _topic_totals(attempt=attempt.pk)
-    ]
-
-
 @dataclass(frozen=True)
 class Mark:
     """How one drawn question of a graded attempt came out, without its text and choices:
-    what the verdict, the count of right answers and the critical misses need."""
+    what the topic scores, the verdict, the count of right answers and the critical misses
+    need."""
 
     position: int
     critical: bool
     earned: float | None
     secure: bool  # `is_secure`: its key stays hidden
+    topic_id: int
+    topic_name: str  # as drawn
+    topic_order: int
 
 
-# Compiled once (smptraining/rows.py): the result page reads it on every view.
+# Compiled once (smptraining/rows.py): grading and the result page read it.
 _marks = Prepared(
     lambda attempt: (
         DrawnQuestion.objects.filter(attempt=attempt)
         .order_by("position")
-        .values_list("position", "critical", "earned", "secure", "question__usage")
+        .values_list(
+            "position",
+            "critical",
+            "earned",
+            "secure",
+            "question__usage",
+            "topic_id",
+            "topic_name",
+            "topic__order",
+        )
     )
 )
 
 
 def marks(attempt: Attempt, drawn: list[DrawnQuestion] | None = None) -> list[Mark]:
     """The mark of every drawn question of the attempt, in order. One query; none when its
-    drawn questions are loaded (with their questions) as `drawn`."""
+    drawn questions are loaded (with their questions and topics) as `drawn`."""
     if drawn is not None:
-        return [Mark(d.position, d.critical, d.earned, is_secure(d)) for d in drawn]
+        return [
+            Mark(
+                d.position,
+                d.critical,
+                d.earned,
+                is_secure(d),
+                d.topic_id,
+                d.topic_name,
+                d.topic.order,
+            )
+            for d in drawn
+        ]
     return [
-        Mark(position, critical, earned, _secure(secure, usage))
-        for position, critical, earned, secure, usage in _marks(attempt=attempt.pk)
+        Mark(position, critical, earned, _secure(secure, usage), topic, name, order)
+        for position, critical, earned, secure, usage, topic, name, order in _marks(
+            attempt=attempt.pk
+        )
+    ]
+
+
+def topic_scores(attempt: Attempt, graded: list[Mark] | None = None) -> list[TopicScore]:
+    """Per-topic credit of a graded attempt, in the topics' order. One query; none when its
+    marks are given."""
+    earned: dict[tuple, list[float]] = defaultdict(list)
+    for mark in marks(attempt) if graded is None else graded:
+        earned[(mark.topic_order, mark.topic_name, mark.topic_id)].append(mark.earned or 0.0)
+    return [
+        TopicScore(
+            topic_id,
+            name,
+            math.fsum(credits),  # exact, whatever the order of the questions
+            len(credits),
+            attempt.topic_floors.get(str(topic_id), attempt.topic_floor),
+        )
+        for (_order, name, topic_id), credits in sorted(earned.items())
     ]
 
 
@@ -587,8 +607,9 @@ def submit_attempt(*, attempt: Attempt, now: datetime) -> Attempt:
             )
         )
     attempt = Attempt.objects.select_related("quiz", "trainee").get(pk=attempt.pk)
-    scores = topic_scores(attempt)
-    verdict = attempt_verdict(attempt, scores)
+    graded = marks(attempt)
+    scores = topic_scores(attempt, graded)
+    verdict = attempt_verdict(attempt, scores, graded)
     attempt.score = verdict.score
     attempt.passed = verdict.passed
     attempt.save(update_fields=["score", "passed"])

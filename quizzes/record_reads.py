@@ -54,8 +54,10 @@ def status_sql(now) -> tuple[str, list]:
 
 
 @cache
-def _after_status(where: str, order: str) -> str:
-    """The query after `SELECT <status>, `: the record's and its quiz's columns, and the rest."""
+def _after_status(where: str, order: str, with_quiz: bool) -> str:
+    """The query after `SELECT <status>, `: the record's (and its quiz's) columns, the rest."""
+    if not with_quiz:
+        return f"{columns(CompletionRecord, R)} FROM {table(CompletionRecord, R)} WHERE {where}"
     return (
         f"{columns(CompletionRecord, R)}, {columns(Quiz, 'q')}"
         f" FROM {table(CompletionRecord, R)} JOIN {table(Quiz, 'q')}"
@@ -64,15 +66,16 @@ def _after_status(where: str, order: str) -> str:
     )
 
 
-def _records(where: str, params: list, now, order: str = "") -> list[CompletionRecord]:
+def _records(where: str, params: list, now, order: str = "", quiz=None) -> list[CompletionRecord]:
+    """Records with their status; each with its quiz, read with it unless `quiz` is given."""
     status, status_params = status_sql(now)
-    sql = f"SELECT {status}, {_after_status(where, order)}"
+    sql = f"SELECT {status}, {_after_status(where, order, quiz is None)}"
     records = []
     for row in fetch_all(sql, [*status_params, *params]):
         record = instance(CompletionRecord, row, 1)
         record.current_status = row[0]
-        quiz = instance(Quiz, row, 1 + width(CompletionRecord))
-        records.append(with_related(record, "quiz", quiz))
+        read = quiz or instance(Quiz, row, 1 + width(CompletionRecord))
+        records.append(with_related(record, "quiz", read))
     return records
 
 
@@ -93,8 +96,9 @@ def holders_records(trainee_id: int, quiz_id: int | None, now) -> list[Completio
     return _records(where, [trainee_id, quiz_id], now, f" ORDER BY {issued}")
 
 
-def attempts_record(attempt_id: int, now) -> CompletionRecord | None:
-    """The record issued for this attempt, if any, with its status at `now` and its quiz.
-    One query."""
-    found = _records(f"{column(CompletionRecord, R, 'attempt')} = %s", [attempt_id], now)
+def attempts_record(attempt, now) -> CompletionRecord | None:
+    """The record issued for this attempt, if any, with its status at `now`; its quiz is the
+    attempt's (loaded). One query."""
+    where = f"{column(CompletionRecord, R, 'attempt')} = %s"
+    found = _records(where, [attempt.pk], now, quiz=attempt.quiz)
     return found[0] if found else None

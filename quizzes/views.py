@@ -313,8 +313,8 @@ def submit(request, attempt_id):
 def result(request, attempt_id):
     """Score, verdict, topics, and each question as far as the quiz's review options allow.
 
-    Fixed queries: session, user, attempt, topic aggregate, "has passed", the open
-    certification, the drawn questions (only their marks where the review hides them); the start
+    Fixed queries: session, user, attempt, "has passed", the open certification, the drawn
+    questions (only their marks, topic scores come from, where the review hides them); the start
     rule (none for an unlimited quiz, three otherwise); for a certification, the study links
     of missed topics (one) and, once passed, its completion record (one). After the first view
     in a worker, that record's certificate is rendered unless it is kept (one more query).
@@ -322,12 +322,12 @@ def result(request, attempt_id):
     attempt = _trainee_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("quizzes:review", attempt.pk)
-    topic_scores = workflows.topic_scores(attempt)
     review = workflows.review_of(attempt, timezone.now())
     shown = review.shown
     show_questions = bool(shown & {"correctness", "right_answers", "explanations"})
     drawn = attempt_reads.graded_questions(attempt=attempt.pk) if show_questions else None
     marks = workflows.marks(attempt, drawn)
+    topic_scores = workflows.topic_scores(attempt, marks)
     verdict = workflows.attempt_verdict(attempt, topic_scores, marks)
     questions = []
     for d in drawn or ():
@@ -352,7 +352,7 @@ def result(request, attempt_id):
     study_links = _study_links([t.topic_id for t in missed_topics])
     record = None
     if attempt.quiz.is_certification and verdict.passed:
-        record = record_reads.attempts_record(attempt.pk, timezone.now())
+        record = record_reads.attempts_record(attempt, timezone.now())
         if record is not None and record.current_status not in CompletionRecord.CURRENT:
             record = None
         if record is not None:

@@ -1,9 +1,10 @@
 """The Jinja2 environment of the pages rendered most often (templates/jinja2/).
 
-The question page is the page trainees load most, the verify page the one a QR code opens:
-with Django's template language their rendering took as long as all their queries
-(BENCHMARKS.md, sixth round); Jinja2 compiles a template to Python once and renders the same
-page in a fraction of that. Every other page keeps Django's templates. The page chrome
+The pages trainees load most (a question, the quiz list, their history, a result) and the
+verify page a QR code opens: with Django's template language their rendering took as long as
+all their queries (BENCHMARKS.md, sixth and seventh rounds); Jinja2 compiles a template to
+Python once and renders the same page in a fraction of that. Every other page keeps Django's
+templates. The page chrome
 (templates/jinja2/base.html) mirrors templates/base.html; tests/test_jinja2_pages.py holds
 them to the same markup.
 """
@@ -12,10 +13,9 @@ from functools import lru_cache
 
 from django.template import defaultfilters
 from django.templatetags.static import static as static_url
-from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, translation
 from django.utils.timezone import template_localtime
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
 from quizzes.templatetags.quiz_extras import (
@@ -29,17 +29,12 @@ from quizzes.templatetags.quiz_extras import (
     question_text,
 )
 from quizzes.templatetags.record_codes import verification_code
-
-
-@lru_cache(maxsize=512)
-def _url(prefix: str, name: str, args: tuple) -> str:
-    return reverse(name, args=args)
+from smptraining.links import cached_reverse
 
 
 def url(name: str, *args) -> str:
-    """`{% url %}`: reversing costs as much as a dozen template lines, and the answer depends
-    only on the code, the name and the arguments, so each worker keeps it."""
-    return _url(get_script_prefix(), name, args)
+    """`{% url %}`."""
+    return cached_reverse(name, args)
 
 
 @lru_cache(maxsize=64)
@@ -55,24 +50,39 @@ def _translated(language: str, context: str, message: str) -> Markup:
     return Markup(translation.gettext(message))
 
 
-def gettext(message: str) -> Markup:
+def language(request) -> dict:
+    """Context processor: the page's language, asked once. `get_language()` costs 3–5 µs, and
+    a page's words, numbers and dates would ask it sixty times."""
+    return {"page_language": translation.get_language()}
+
+
+def _language(context) -> str:
+    # A macro imported without the page's context (or a page rendered without a request)
+    # asks for itself.
+    return context.get("page_language") or translation.get_language()
+
+
+@pass_context
+def gettext(context, message: str) -> Markup:
     """`_("...")`: the translation, as safe as the page's own words. Fill its `%(name)s` with
     the `format` filter, which escapes the values. Kept per language: a page asks for thirty."""
-    return _translated(translation.get_language(), "", message)
+    return _translated(_language(context), "", message)
 
 
-def pgettext(context: str, message: str) -> Markup:
-    return _translated(translation.get_language(), context, message)
+@pass_context
+def pgettext(context, message_context: str, message: str) -> Markup:
+    return _translated(_language(context), message_context, message)
 
 
-def date(value, format_string: str) -> str:
+@pass_context
+def date(context, value, format_string: str) -> str:
     """Django's `date` filter for a format written out ("j F Y"), in the current time zone as
     Django's templates show times. Empty for no date, as the filter is."""
     if value in (None, ""):
         return ""
     local = template_localtime(value)
     zone = str(getattr(local, "tzinfo", None))
-    return _formatted(local, zone, format_string, translation.get_language())
+    return _formatted(local, zone, format_string, _language(context))
 
 
 @lru_cache(maxsize=4096)
@@ -83,11 +93,12 @@ def _formatted(local, zone: str, format_string: str, language: str) -> str:
     return dateformat.format(local, format_string)
 
 
-def floatformat(value, arg=-1) -> str:
+@pass_context
+def floatformat(context, value, arg=-1) -> str:
     """Django's `floatformat` filter. It rounds through Decimal and localizes: 15 µs a number
     here, and a result page shows twenty. Scores repeat, so each worker keeps what it made."""
     try:
-        return _floatformatted(value, type(value), arg, translation.get_language())
+        return _floatformatted(value, type(value), arg, _language(context))
     except TypeError:  # not hashable: leave it to the filter
         return defaultfilters.floatformat(value, arg)
 

@@ -100,7 +100,7 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "smptraining.jinja2.environment",
-            "context_processors": CONTEXT_PROCESSORS,
+            "context_processors": [*CONTEXT_PROCESSORS, "smptraining.jinja2.language"],
         },
     },
 ]

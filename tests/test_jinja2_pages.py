@@ -117,3 +117,14 @@ def test_the_verify_page_has_the_chrome_of_every_other_page(client, record, alic
     assert ("Alice Adams" in chrome(verify.content.decode())["header"]) == signed_in
     # A visitor's page has no form, so it sets no CSRF cookie (as Django's templates did not).
     assert ("csrftoken" in verify.cookies) == ("csrftoken" in form.cookies) == signed_in
+
+
+def test_a_kept_link_is_made_again_for_another_url_configuration(settings):
+    from django.urls import NoReverseMatch
+
+    from smptraining.links import cached_reverse
+
+    assert cached_reverse("quizzes:quiz_list") == reverse("quizzes:quiz_list")
+    settings.ROOT_URLCONF = "django.contrib.auth.urls"
+    with pytest.raises(NoReverseMatch):
+        cached_reverse("quizzes:quiz_list")

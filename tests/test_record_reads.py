@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from academy.models import Academy
 from quizzes import record_reads
-from quizzes.models import CompletionRecord
+from quizzes.models import Attempt, CompletionRecord
 from tests.conftest import pass_quiz
 
 
@@ -68,6 +68,21 @@ def test_the_status_follows_the_time_it_is_read_at(records):
     assert record_reads.record_by_code(code, expires - timedelta(days=30)).current_status == (
         "expiring"
     )
+
+
+def test_an_attempts_record_comes_with_its_status_and_the_attempts_quiz(
+    records, alice, quiz_factory, django_assert_num_queries
+):
+    now, made = records
+    for status, record in made.items():
+        attempt = Attempt.objects.select_related("quiz").get(pk=record.attempt_id)
+        with django_assert_num_queries(1):
+            read = record_reads.attempts_record(attempt, now)
+            assert read.quiz is attempt.quiz
+        same_record(read, CompletionRecord.objects.with_status(now).get(pk=record.pk))
+        assert read.current_status == status
+    practice = pass_quiz(quiz_factory(slug="practice"), alice, now=now)
+    assert record_reads.attempts_record(practice, now) is None
 
 
 def test_an_unknown_code_finds_nothing(records):

@@ -4,6 +4,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from quizzes.attempts import (
@@ -20,6 +21,7 @@ from quizzes.attempts import (
     start_missed_practice,
     submit_attempt,
     submit_by_trainee,
+    topic_scores,
 )
 from quizzes.models import AuditLogEntry, DrawnQuestion, Question, ReviewItem, ReviewMoment
 from tests.conftest import answer_all
@@ -167,6 +169,28 @@ def test_an_attempts_marks_read_alone_match_those_of_its_loaded_questions(practi
     drawn = list(graded.drawn.select_related("question").order_by("position"))
     assert marks(graded) == marks(graded, drawn)
     assert [(m.earned, m.secure) for m in marks(graded)][1:3] == [(0, False), (1, True)]
+
+
+def test_topic_scores_from_the_marks_are_the_databases_sums_per_topic_in_topic_order(
+    practice, alice
+):
+    attempt = start(practice, alice)
+    answer_all(attempt, right=True, skip={2})
+    graded = submit_attempt(attempt=attempt, now=NOW)
+    for position, credit in [(1, 0.5), (3, 1 / 3), (4, 2 / 3)]:  # partial credit sums inexactly
+        graded.drawn.filter(position=position).update(earned=credit)
+    database = (
+        DrawnQuestion.objects.filter(attempt=graded)
+        .values("topic_id", "topic_name")
+        .annotate(earned=Sum("earned"), questions=Count("id"))
+        .order_by("topic__order", "topic_name")
+    )
+    assert [
+        (t.topic_id, t.name, round(t.earned, 12), t.questions) for t in topic_scores(graded)
+    ] == [
+        (r["topic_id"], r["topic_name"], round(r["earned"], 12), r["questions"]) for r in database
+    ]
+    assert len(database) == 2
 
 
 # --- Practice that checks each answer ---------------------------------------------------------
