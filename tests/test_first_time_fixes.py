@@ -67,9 +67,9 @@ def test_a_failed_certification_result_links_study_in_one_query(
     attempt = start_attempt(quiz=certification, trainee=alice, now=timezone.now())
     answer_all(attempt, right=False)
     submit_attempt(attempt=attempt, now=timezone.now())
-    # session, user, attempt, topic aggregate, drawn questions, "has passed", the start rule
-    # (none: unlimited), an open exam, study links of the missed topics
-    with django_assert_max_num_queries(8):
+    # session, user, attempt, drawn questions' marks, "has passed", the start rule (none:
+    # unlimited), an open exam, study links of the missed topics
+    with django_assert_max_num_queries(7):
         response = alice_client.get(reverse("quizzes:result", args=[attempt.pk]))
     text = response.content.decode()
     assert reverse("quizzes:topic_detail", args=["topic-1"]) in text
