@@ -826,9 +826,12 @@ _a_pass = Prepared(
 
 
 def review_of(attempt: Attempt, now: datetime) -> Review:
-    """The review policy of one submitted attempt, in one place. Two to five queries."""
+    """The review policy of one submitted attempt, in one place. One to five queries (none
+    to learn whether the quiz was passed when this attempt passed it)."""
     check = check_can_start(attempt.quiz, attempt.trainee_id, now)
-    passed_quiz = bool(_a_pass(trainee=attempt.trainee_id, quiz=attempt.quiz_id))
+    passed_quiz = (attempt.passed and not attempt.is_missed_practice) or bool(
+        _a_pass(trainee=attempt.trainee_id, quiz=attempt.quiz_id)
+    )
     exam = exam_in_progress(attempt, now)
     shown = review_items(attempt, check, passed_quiz=passed_quiz, exam_open=exam is not None)
     return Review(shown, check, exam)

@@ -14,6 +14,7 @@ from quizzes.attempts import (
     check_response,
     marks,
     review_items,
+    review_of,
     save_response,
     set_override,
     shows_key,
@@ -290,6 +291,7 @@ def test_passing_opens_what_is_ticked_for_after_the_pass(practice, alice):
     failed = submitted(practice, alice, right=False)
     check = check_can_start(practice, alice, NOW)
     assert review_items(failed, check, passed_quiz=False) == {ReviewItem.SCORE}
+    assert review_of(failed, NOW).shown == {ReviewItem.SCORE}
     passed = submitted(practice, alice, right=True)
     assert passed.passed
     # once passed, the earlier attempt's review opens up too
@@ -297,6 +299,14 @@ def test_passing_opens_what_is_ticked_for_after_the_pass(practice, alice):
         ReviewItem.SCORE,
         ReviewItem.EXPLANATIONS,
     }
+    assert (
+        review_of(failed, NOW).shown
+        == review_of(passed, NOW).shown
+        == {
+            ReviewItem.SCORE,
+            ReviewItem.EXPLANATIONS,
+        }
+    )
 
 
 def test_less_extra_time_never_ends_an_attempt_before_now(certification, alice, instructor):
