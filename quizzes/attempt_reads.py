@@ -95,12 +95,11 @@ trainee_attempts = Prepared(
     )
 )
 
-# A graded attempt's drawn questions, in order, each with its question and topic: the result
-# page.
+# A graded attempt's drawn questions, in order, each with its question: the result page.
 graded_questions = Prepared(
     lambda attempt: (
         DrawnQuestion.objects.filter(attempt=attempt)
-        .select_related("question", "topic")
+        .select_related("question")
         .order_by("position")
     )
 )

@@ -484,50 +484,30 @@ class Mark:
     secure: bool  # `is_secure`: its key stays hidden
     topic_id: int
     topic_name: str  # as drawn
-    topic_order: int
+    topic_rank: int  # the topic's place among the attempt's, by its order, then its name
 
 
-# Compiled once (smptraining/rows.py): grading and the result page read it.
+# Compiled once (smptraining/rows.py): grading and the result page read it. In topic order as
+# the database collates names, which may not be Python's order.
 _marks = Prepared(
     lambda attempt: (
         DrawnQuestion.objects.filter(attempt=attempt)
-        .order_by("position")
+        .order_by("topic__order", "topic_name", "position")
         .values_list(
-            "position",
-            "critical",
-            "earned",
-            "secure",
-            "question__usage",
-            "topic_id",
-            "topic_name",
-            "topic__order",
+            "position", "critical", "earned", "secure", "question__usage", "topic_id", "topic_name"
         )
     )
 )
 
 
-def marks(attempt: Attempt, drawn: list[DrawnQuestion] | None = None) -> list[Mark]:
-    """The mark of every drawn question of the attempt, in order. One query; none when its
-    drawn questions are loaded (with their questions and topics) as `drawn`."""
-    if drawn is not None:
-        return [
-            Mark(
-                d.position,
-                d.critical,
-                d.earned,
-                is_secure(d),
-                d.topic_id,
-                d.topic_name,
-                d.topic.order,
-            )
-            for d in drawn
-        ]
-    return [
-        Mark(position, critical, earned, _secure(secure, usage), topic, name, order)
-        for position, critical, earned, secure, usage, topic, name, order in _marks(
-            attempt=attempt.pk
-        )
-    ]
+def marks(attempt: Attempt) -> list[Mark]:
+    """The mark of every drawn question of the attempt, by position. One query."""
+    ranks: dict[tuple[int, str], int] = {}
+    found = []
+    for position, critical, earned, secure, usage, topic_id, name in _marks(attempt=attempt.pk):
+        rank = ranks.setdefault((topic_id, name), len(ranks))
+        found.append(Mark(position, critical, earned, _secure(secure, usage), topic_id, name, rank))
+    return sorted(found, key=lambda mark: mark.position)
 
 
 def topic_scores(attempt: Attempt, graded: list[Mark] | None = None) -> list[TopicScore]:
@@ -535,7 +515,7 @@ def topic_scores(attempt: Attempt, graded: list[Mark] | None = None) -> list[Top
     marks are given."""
     earned: dict[tuple, list[float]] = defaultdict(list)
     for mark in marks(attempt) if graded is None else graded:
-        earned[(mark.topic_order, mark.topic_name, mark.topic_id)].append(mark.earned or 0.0)
+        earned[(mark.topic_rank, mark.topic_id, mark.topic_name)].append(mark.earned or 0.0)
     return [
         TopicScore(
             topic_id,
@@ -544,7 +524,7 @@ def topic_scores(attempt: Attempt, graded: list[Mark] | None = None) -> list[Top
             len(credits),
             attempt.topic_floors.get(str(topic_id), attempt.topic_floor),
         )
-        for (_order, name, topic_id), credits in sorted(earned.items())
+        for (_rank, topic_id, name), credits in sorted(earned.items())
     ]
 
 

@@ -57,7 +57,9 @@ def status_sql(now) -> tuple[str, list]:
 def _after_status(where: str, order: str, with_quiz: bool) -> str:
     """The query after `SELECT <status>, `: the record's (and its quiz's) columns, the rest."""
     if not with_quiz:
-        return f"{columns(CompletionRecord, R)} FROM {table(CompletionRecord, R)} WHERE {where}"
+        return (
+            f"{columns(CompletionRecord, R)} FROM {table(CompletionRecord, R)} WHERE {where}{order}"
+        )
     return (
         f"{columns(CompletionRecord, R)}, {columns(Quiz, 'q')}"
         f" FROM {table(CompletionRecord, R)} JOIN {table(Quiz, 'q')}"

@@ -313,8 +313,9 @@ def submit(request, attempt_id):
 def result(request, attempt_id):
     """Score, verdict, topics, and each question as far as the quiz's review options allow.
 
-    Fixed queries: session, user, attempt, "has passed", the open certification, the drawn
-    questions (only their marks, topic scores come from, where the review hides them); the start
+    Fixed queries: session, user, attempt, "has passed" (none when this attempt passed), the
+    open certification, the drawn questions' marks (topic scores are summed from them), the
+    drawn questions themselves where the review shows them; the start
     rule (none for an unlimited quiz, three otherwise); for a certification, the study links
     of missed topics (one) and, once passed, its completion record (one). After the first view
     in a worker, that record's certificate is rendered unless it is kept (one more query).
@@ -325,12 +326,11 @@ def result(request, attempt_id):
     review = workflows.review_of(attempt, timezone.now())
     shown = review.shown
     show_questions = bool(shown & {"correctness", "right_answers", "explanations"})
-    drawn = attempt_reads.graded_questions(attempt=attempt.pk) if show_questions else None
-    marks = workflows.marks(attempt, drawn)
+    marks = workflows.marks(attempt)
     topic_scores = workflows.topic_scores(attempt, marks)
     verdict = workflows.attempt_verdict(attempt, topic_scores, marks)
     questions = []
-    for d in drawn or ():
+    for d in attempt_reads.graded_questions(attempt=attempt.pk) if show_questions else ():
         key = workflows.shows_key(d, shown)
         questions.append(
             {
@@ -351,7 +351,8 @@ def result(request, attempt_id):
     missed_topics = [t for t in topic_scores if t.percent < 100 and attempt.quiz.is_certification]
     study_links = _study_links([t.topic_id for t in missed_topics])
     record = None
-    if attempt.quiz.is_certification and verdict.passed:
+    # The grading's decision, as stored, says whether a record was issued.
+    if attempt.quiz.is_certification and attempt.passed:
         record = record_reads.attempts_record(attempt, timezone.now())
         if record is not None and record.current_status not in CompletionRecord.CURRENT:
             record = None

@@ -9,6 +9,7 @@ templates. The page chrome
 them to the same markup.
 """
 
+from datetime import datetime
 from functools import lru_cache
 
 from django.template import defaultfilters
@@ -81,15 +82,16 @@ def date(context, value, format_string: str) -> str:
     if value in (None, ""):
         return ""
     local = template_localtime(value)
-    zone = str(getattr(local, "tzinfo", None))
+    zone = (local.tzinfo, local.utcoffset()) if isinstance(local, datetime) else None
     return _formatted(local, zone, format_string, _language(context))
 
 
 @lru_cache(maxsize=4096)
-def _formatted(local, zone: str, format_string: str, language: str) -> str:
+def _formatted(local, zone, format_string: str, language: str) -> str:
     """Django's date formatting takes 40 µs a date here (month names are lazy translations):
-    a history page shows a dozen, the same ones on each visit. `zone` keys the cache apart
-    for equal instants in different time zones, which compare equal but print differently."""
+    a history page shows a dozen, the same ones on each visit. `zone` (with its offset, for
+    the repeated hour of a clock change) keys the cache apart for equal instants in different
+    time zones, which compare equal but print differently."""
     return dateformat.format(local, format_string)
 
 

@@ -180,6 +180,8 @@ class Prepared:
         missing = set(stand_ins) - {s for s in slots if isinstance(s, str)}
         if missing:
             raise RuntimeError(f"The prepared query does not compare with {sorted(missing)}.")
+        # The converters are the compiling thread's connection's; they read only settings
+        # through it, which every thread shares, and each call passes its own connection.
         selected = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
         converters = tuple(compiler.get_converters(selected).items())
         return sql, slots, converters, _maker(queryset, compiler)

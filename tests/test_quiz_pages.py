@@ -274,9 +274,10 @@ def test_page_queries_do_not_grow_with_the_number_of_questions(
     with django_assert_max_num_queries(5):
         alice_client.get(reverse("quizzes:review", args=[attempt.pk]))
     submit_attempt(attempt=attempt, now=timezone.now())
-    # session, user, attempt, no certification open, drawn questions (the topic scores are
-    # summed from them); none to learn whether the quiz was passed: this attempt passed it
-    with django_assert_max_num_queries(5):
+    # session, user, attempt, no certification open, the drawn questions' marks (the topic
+    # scores are summed from them), the drawn questions shown; none to learn whether the quiz
+    # was passed: this attempt passed it
+    with django_assert_max_num_queries(6):
         alice_client.get(reverse("quizzes:result", args=[attempt.pk]))
     # session, user, attempts, missed questions
     with django_assert_max_num_queries(4):

@@ -218,6 +218,16 @@ def test_later_views_of_the_result_look_for_the_certificate_only_once_the_record
     assert len(looks) == 2 and len(kept_certificates(record)) == 1  # the corrected one
 
 
+def test_the_result_shows_the_certificate_of_the_pass_as_graded(certification, alice, alice_client):
+    """The record was issued on the pass the grading stored; the page offers it even were the
+    drawn questions' credit changed since."""
+    attempt = pass_quiz(certification, alice)
+    record = CompletionRecord.objects.get(attempt=attempt)
+    attempt.drawn.update(earned=0)
+    page = alice_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
+    assert record.verification_code in page and "Your certificate is ready" in page
+
+
 def test_a_certificate_not_kept_yet_is_rendered_on_its_first_download(
     certification, alice, alice_client, settings, tmp_path
 ):
