@@ -25,7 +25,7 @@ def my_records(request):
     now = timezone.now()
     records = record_reads.holders_records(request.user.pk, None, now)
     rows = [{"record": r, "status": r.status(now), "label": r.status_label(now)} for r in records]
-    return render(request, "quizzes/my_records.html", {"rows": rows})
+    return render(request, "quizzes/my_records.html", {"rows": rows}, using="jinja2")
 
 
 @login_required
