@@ -3,11 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quizzes.attempts import start_attempt, submit_attempt
 from quizzes.models import Attempt, Quiz
+from smptraining import rows
 from smptraining.rows import Prepared
 from tests.conftest import answer_all
 from tests.test_attempt_reads import same_instance
@@ -103,3 +107,23 @@ def test_a_query_limited_by_only_gives_instances_with_those_fields_loaded(
         assert [(a.pk, a.score, a.quiz.title) for a in read] == [
             (a.pk, a.score, a.quiz.title) for a in orm
         ]
+
+
+def test_a_read_outside_a_query_count_finds_what_a_counted_one_finds(attempts, alice):
+    """Reads take the driver's cursor unless queries are being counted; both find the same."""
+    now, _made = attempts
+    prepared = Prepared(lambda trainee, since: _stats(trainee, since))
+    plain = prepared(trainee=alice.pk, since=now)
+    with CaptureQueriesContext(connection) as counted:
+        assert prepared(trainee=alice.pk, since=now) == plain != []
+    assert len(counted) == 1
+
+
+def test_a_read_in_a_broken_transaction_is_refused_as_the_orms_would_be(alice):
+    from accounts.models import User
+
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            User.objects.create(email=alice.email, full_name="Alice Again")
+        with pytest.raises(TransactionManagementError):
+            rows.get(User, pk=alice.pk)
