@@ -315,10 +315,10 @@ def result(request, attempt_id):
 
     Fixed queries: session, user, attempt, "has passed" (none when this attempt passed), the
     open certification, the drawn questions' marks (topic scores are summed from them), the
-    drawn questions themselves where the review shows them; the start
-    rule (none for an unlimited quiz, three otherwise); for a certification, the study links
-    of missed topics (one) and, once passed, its completion record (one). After the first view
-    in a worker, that record's certificate is rendered unless it is kept (one more query).
+    drawn questions themselves where the review shows them; the start rule (none for an
+    unlimited quiz, three otherwise); for a certification, the study links of missed topics
+    (one) and, once passed, its completion record (one). After the first view in a worker,
+    that record's certificate is rendered unless it is kept (one more query).
     """
     attempt = _trainee_attempt(request, attempt_id)
     if not attempt.is_submitted:

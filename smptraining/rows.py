@@ -1,11 +1,12 @@
-"""Model instances from SQL written once, for the few reads every trainee request makes.
+"""Model instances and rows from SQL made once, for the reads the trainee pages make.
 
 The ORM builds a query's SQL afresh on every call. For the question page's reads that was
 200–400 µs each on this machine, against about 30 µs for running the same SQL (BENCHMARKS.md,
-sixth round), and those reads run on nearly every request. The SQL of such a read is kept here
-as text made once from the models' metadata (so a renamed column follows), and its rows become
-model instances with the same conversions the ORM applies: callers get ordinary objects.
-Writes, and every read that is not on that hot path, stay with the ORM.
+sixth round), and those reads run on nearly every request. The SQL of such a read is made once:
+written here as text from the models' metadata (so a renamed column follows), or compiled once
+from the ORM query that states its rule (`Prepared`). Its rows become model instances or tuples
+with the same conversions the ORM applies: callers get ordinary objects. Writes, and every read
+off the trainee pages' path, stay with the ORM.
 """
 
 from datetime import UTC, datetime, timedelta
