@@ -11,7 +11,16 @@ from functools import cache
 
 from django.db import connection
 
-from smptraining.rows import column, columns, fetch_all, instance, table, width, with_related
+from smptraining.rows import (
+    column,
+    columns,
+    db_value,
+    fetch_all,
+    instance,
+    table,
+    width,
+    with_related,
+)
 
 from .models import CompletionRecord, Quiz, status_bounds, status_case
 
@@ -24,18 +33,13 @@ R = CompletionRecord._meta.db_table
 _STAND_INS = (datetime(2001, 1, 1, tzinfo=UTC), datetime(2002, 2, 2, tzinfo=UTC))
 
 
-def _prepared(instant):
-    """An instant as the ORM hands it to the database when comparing with `expires_at`."""
-    return CompletionRecord._meta.get_field("expires_at").get_db_prep_value(instant, connection)
-
-
 @cache
 def _compiled_status(vendor: str) -> tuple[str, tuple]:
     """The rule's SQL, and per parameter either the index of its instant or the constant."""
     query = CompletionRecord.objects.all().query
     expression = status_case(*_STAND_INS).resolve_expression(query, allow_joins=False)
     sql, params = query.get_compiler(connection=connection).compile(expression)
-    stand_ins = [_prepared(s) for s in _STAND_INS]
+    stand_ins = [db_value(s) for s in _STAND_INS]
     slots = tuple(stand_ins.index(p) if p in stand_ins else (p,) for p in params)
     # A rule that stopped passing its instants through as they are would otherwise keep the
     # stand-ins, and every record would read as valid.
@@ -49,7 +53,7 @@ def status_sql(now) -> tuple[str, list]:
 
     Compiling the expression costs more than the query it sits in, so it is compiled once."""
     sql, slots = _compiled_status(connection.vendor)
-    instants = [_prepared(b) for b in status_bounds(now)]
+    instants = [db_value(b) for b in status_bounds(now)]
     return sql, [slot[0] if isinstance(slot, tuple) else instants[slot] for slot in slots]
 
 

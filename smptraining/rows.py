@@ -159,7 +159,7 @@ def _stand_in(kind: type, index: int):
     raise TypeError(f"A prepared query takes ids and instants, not {kind.__name__}.")
 
 
-def _db_value(value):
+def db_value(value):
     """A value as the ORM hands it to the database in a comparison with a column of its kind."""
     if isinstance(value, datetime):
         return _INSTANT_FIELD.get_db_prep_value(value, connection)
@@ -191,7 +191,7 @@ class Prepared:
         key = (connection.vendor, kinds)
         compiled = self._compiled.get(key) or self._compiled.setdefault(key, self._compile(kinds))
         sql, slots, converters, make = compiled
-        prepared = {name: _db_value(value) for name, value in values.items()}
+        prepared = {name: db_value(value) for name, value in values.items()}
         params = [prepared[slot] if isinstance(slot, str) else slot[0] for slot in slots]
         results = []
         for row in fetch_all(sql, params):
@@ -209,7 +209,7 @@ class Prepared:
         queryset = self.build(**stand_ins)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        by_value = {_db_value(value): name for name, value in stand_ins.items()}
+        by_value = {db_value(value): name for name, value in stand_ins.items()}
         slots = tuple(by_value.get(p, (p,)) if _hashable(p) else (p,) for p in params)
         missing = set(stand_ins) - {s for s in slots if isinstance(s, str)}
         if missing:
