@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, lru_cache
 
 
 def earned_for(kind: str, correct: int, selected: int | None, choice_count: int) -> float:
@@ -24,6 +25,8 @@ def earned_for(kind: str, correct: int, selected: int | None, choice_count: int)
     return max(0.0, round(credit, 6))
 
 
+# Kept per worker: a result page asks it five times a topic, and Decimal rounding is slow.
+@lru_cache(maxsize=4096)
 def percent(earned: float, out_of: int) -> Decimal:
     if out_of == 0:
         return Decimal("0.00")
@@ -43,7 +46,7 @@ class TopicScore:
     questions: int
     floor: int = 0  # the floor this topic had to reach in the attempt
 
-    @property
+    @cached_property
     def percent(self) -> Decimal:
         return percent(self.earned, self.questions)
 

@@ -3,7 +3,7 @@
 Every signed-in request reads its session; the rest (saving, deleting, clearing) is Django's.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 from django.contrib.sessions.backends import db
 from django.db import connection
@@ -23,11 +23,40 @@ class SessionStore(db.SessionStore):
             f" AND {column(session, 's', 'expire_date')} > %s"
         )
 
-    def _get_session_from_db(self):
-        """The unexpired session under this key, as Django's own store finds it. One query."""
+    def _session_data(self) -> str | None:
+        """The unexpired session's data under this key, as Django's own store finds it. One
+        query."""
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         row = fetch_one(self._load_sql(), [self.session_key, now])
         if row is None:
             self._session_key = None
             return None
-        return self.model(session_key=self.session_key, session_data=row[0])
+        return row[0]
+
+    def load(self):
+        data = self._session_data()
+        return {} if data is None else self.decode(data)
+
+    def _get_session_from_db(self):
+        data = self._session_data()
+        return None if data is None else self.model(session_key=self.session_key, session_data=data)
+
+    def decode(self, session_data):
+        """Django's decoding, kept per worker for the sessions it saw last: a trainee's pages
+        decode the same signed data on every request, and checking the signature costs more
+        than reading the row. Each request gets its own copy to change."""
+        return _copy(self._decoded(session_data))
+
+    @classmethod
+    @lru_cache(maxsize=1024)
+    def _decoded(cls, session_data: str) -> dict:
+        return super().decode(cls(), session_data)
+
+
+def _copy(value):
+    """A copy of decoded JSON, nested lists and dicts too, should a page change one in place."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value

@@ -98,3 +98,17 @@ def test_a_kept_session_also_ends_when_idle_for_two_weeks(client, alice):
     login(client, keep=True)
     with time_machine.travel(timezone.now() + timedelta(days=14, minutes=1)):
         assert client.get(reverse("home")).context["user"].is_anonymous
+
+
+def test_each_request_reads_its_own_copy_of_the_saved_session(db):
+    from smptraining.sessions import SessionStore
+
+    saved = SessionStore()
+    saved["basket"] = {"ids": [1]}
+    saved.save()
+    first = SessionStore(saved.session_key)
+    first["basket"]["ids"].append(2)  # changed in place, never saved
+    assert SessionStore(saved.session_key)["basket"] == {"ids": [1]}
+    first["basket"] = {"ids": [3]}
+    first.save()
+    assert SessionStore(saved.session_key)["basket"] == {"ids": [3]}
