@@ -13,10 +13,11 @@ from datetime import datetime
 from functools import lru_cache
 
 from django.template import defaultfilters
+from django.template.backends import jinja2 as django_jinja2
 from django.templatetags.static import static as static_url
-from django.utils import dateformat, translation
-from django.utils.timezone import template_localtime
-from jinja2 import Environment, pass_context
+from django.utils import dateformat, timezone, translation
+from jinja2 import Environment, lexer, pass_context, pass_environment
+from jinja2.ext import Extension
 from markupsafe import Markup
 
 from quizzes.templatetags.quiz_extras import (
@@ -52,9 +53,12 @@ def _translated(language: str, context: str, message: str) -> Markup:
 
 
 def language(request) -> dict:
-    """Context processor: the page's language, asked once. `get_language()` costs 3–5 µs, and
-    a page's words, numbers and dates would ask it sixty times."""
-    return {"page_language": translation.get_language()}
+    """Context processor: the page's language and time zone, asked once. `get_language()`
+    costs 3–5 µs, and a page's numbers and dates would ask it thirty times."""
+    return {
+        "page_language": translation.get_language(),
+        "page_timezone": timezone.get_current_timezone(),
+    }
 
 
 def _language(context) -> str:
@@ -81,18 +85,18 @@ def date(context, value, format_string: str) -> str:
     Django's templates show times. Empty for no date, as the filter is."""
     if value in (None, ""):
         return ""
-    local = template_localtime(value)
-    zone = (local.tzinfo, local.utcoffset()) if isinstance(local, datetime) else None
-    return _formatted(local, zone, format_string, _language(context))
+    zone = context.get("page_timezone") or timezone.get_current_timezone()
+    return _formatted(value, zone, format_string, _language(context))
 
 
 @lru_cache(maxsize=4096)
-def _formatted(local, zone, format_string: str, language: str) -> str:
+def _formatted(value, zone, format_string: str, language: str) -> str:
     """Django's date formatting takes 40 µs a date here (month names are lazy translations):
-    a history page shows a dozen, the same ones on each visit. `zone` (with its offset, for
-    the repeated hour of a clock change) keys the cache apart for equal instants in different
-    time zones, which compare equal but print differently."""
-    return dateformat.format(local, format_string)
+    a history page shows a dozen, the same ones on each visit. Kept by instant and time zone:
+    an instant prints the same in a zone whatever zone it was read in."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = value.astimezone(zone)
+    return dateformat.format(value, format_string)
 
 
 @pass_context
@@ -110,16 +114,119 @@ def _floatformatted(value, kind: type, arg, language: str) -> str:
     return defaultfilters.floatformat(value, arg)
 
 
+def _per_language(helper):
+    """A plural helper of quiz_extras, its text kept per language and arguments: a result
+    page asks one for every topic, and Django's ngettext costs 10 µs a call."""
+    kept = lru_cache(maxsize=4096)(lambda language, *args: helper(*args))
+
+    @pass_context
+    def call(context, *args):
+        try:
+            return kept(_language(context), *args)
+        except TypeError:  # an argument that cannot be a key
+            return helper(*args)
+
+    return call
+
+
+class ConstantTranslations(Extension):
+    """In an environment made for one language (`Jinja2` below), `_("...")` and
+    `pgettext("...", "...")` with their text written out become the translation itself when
+    the template compiles, printed as the template's own markup is. Called on each render they
+    were a tenth of a page's time. A message in a variable stays a call."""
+
+    def filter_stream(self, stream):
+        if getattr(self.environment, "language", None) is None:
+            yield from stream
+            return
+        tokens = list(stream)
+        at = 0
+        while at < len(tokens):
+            replaced, width = self._translated(tokens, at)
+            yield from replaced
+            at += width
+
+    @staticmethod
+    def _translated(tokens, at) -> tuple[list, int]:
+        """The tokens at `at` with a translation of written-out text in their place, if they
+        start one, and how many tokens they replace."""
+        kinds = [token.type for token in tokens[at : at + 6]]
+        first = tokens[at]
+        after_dot = at > 0 and tokens[at - 1].type == lexer.TOKEN_DOT
+        if first.type != lexer.TOKEN_NAME or after_dot:
+            return [first], 1
+        line = first.lineno
+
+        def token(kind, value):
+            return lexer.Token(line, kind, value)
+
+        call = [lexer.TOKEN_LPAREN, lexer.TOKEN_STRING, lexer.TOKEN_RPAREN]
+        if first.value == "_" and kinds[1:4] == call:
+            message = tokens[at + 2]
+            return [
+                token(lexer.TOKEN_LPAREN, "("),
+                message,
+                token(lexer.TOKEN_PIPE, "|"),
+                token(lexer.TOKEN_NAME, "translated_text"),
+                token(lexer.TOKEN_RPAREN, ")"),
+            ], 4
+        with_context = [lexer.TOKEN_LPAREN, lexer.TOKEN_STRING, lexer.TOKEN_COMMA]
+        if first.value == "pgettext" and kinds[1:6] == [*with_context, *call[1:]]:
+            message_context, message = tokens[at + 2], tokens[at + 4]
+            return [
+                token(lexer.TOKEN_LPAREN, "("),
+                message,
+                token(lexer.TOKEN_PIPE, "|"),
+                token(lexer.TOKEN_NAME, "translated_text"),
+                token(lexer.TOKEN_LPAREN, "("),
+                message_context,
+                token(lexer.TOKEN_RPAREN, ")"),
+                token(lexer.TOKEN_RPAREN, ")"),
+            ], 6
+        return [first], 1
+
+
+@pass_environment
+def translated_text(environment, message: str, message_context: str = "") -> Markup:
+    """The filter `ConstantTranslations` writes: Jinja's optimizer calls it as the template
+    compiles, since its arguments are written out, and keeps the text it returns."""
+    with translation.override(environment.language):
+        if message_context:
+            return Markup(translation.pgettext(message_context, message))
+        return Markup(translation.gettext(message))
+
+
+class Jinja2(django_jinja2.Jinja2):
+    """Django's Jinja2 backend, with an environment per language, made when first asked:
+    each compiles its language's words into its templates (`ConstantTranslations`)."""
+
+    @property
+    def env(self) -> Environment:
+        language = translation.get_language()
+        try:
+            return self._by_language[language]
+        except KeyError:
+            env = self._by_language[language] = self._first.overlay()
+            env.language = language
+            return env
+
+    @env.setter
+    def env(self, first: Environment) -> None:
+        self._first = first
+        self._by_language = {None: first}
+
+
 def environment(**options) -> Environment:
-    env = Environment(**options)
+    env = Environment(**options, extensions=[ConstantTranslations])
+    env.language = None  # translations are looked up as the page renders
     env.globals.update(
         _=gettext,
         pgettext=pgettext,
-        answered_of=answered_of,
-        missed_summary=missed_summary,
-        critical_unnamed=critical_unnamed,
-        attempts_left=attempts_left,
-        earned_of=earned_of,
+        answered_of=_per_language(answered_of),
+        missed_summary=_per_language(missed_summary),
+        critical_unnamed=_per_language(critical_unnamed),
+        attempts_left=_per_language(attempts_left),
+        earned_of=_per_language(earned_of),
         url=url,
         static=static,
         get_language=translation.get_language,
@@ -132,5 +239,6 @@ def environment(**options) -> Environment:
         date=date,
         floatformat=floatformat,
         linebreaksbr=defaultfilters.linebreaksbr,
+        translated_text=translated_text,
     )
     return env

@@ -95,7 +95,7 @@ TEMPLATES = [
         "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
     },
     {
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "BACKEND": "smptraining.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {

@@ -5,13 +5,17 @@ that is not made to the other fails here.
 """
 
 import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import engines
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.translation import trans_real
 
-from quizzes.attempts import start_attempt
+from quizzes.attempts import start_attempt, submit_attempt
 
 
 def chrome(html: str) -> dict[str, str]:
@@ -128,3 +132,49 @@ def test_a_kept_link_is_made_again_for_another_url_configuration(settings):
     settings.ROOT_URLCONF = "django.contrib.auth.urls"
     with pytest.raises(NoReverseMatch):
         cached_reverse("quizzes:quiz_list")
+
+
+def test_each_language_reads_its_own_words_however_requests_alternate(alice_client, alice):
+    """A language's words are compiled into its own copy of each template."""
+    from tests.test_translations import PSEUDO, PseudoTranslation
+
+    url = reverse("quizzes:quiz_list")
+    trans_real._translations[PSEUDO] = PseudoTranslation()
+    try:
+        english = alice_client.get(url).content.decode()
+        with translation.override(PSEUDO):
+            pseudo = alice_client.get(url).content.decode()
+        again = alice_client.get(url).content.decode()
+    finally:
+        trans_real._translations.pop(PSEUDO, None)
+        trans_real.reset_cache(setting="LANGUAGES")
+    assert "⟪Log out⟫" in pseudo and "⟪Skip to main content⟫" in pseudo
+    assert "⟪" not in english and ">Log out<" in english
+    assert chrome(again) == chrome(english)
+
+
+def test_a_message_held_in_a_variable_is_translated_as_the_page_renders(settings):
+    from tests.test_translations import PSEUDO, PseudoTranslation
+
+    trans_real._translations[PSEUDO] = PseudoTranslation()
+    try:
+        with translation.override(PSEUDO):
+            template = engines["jinja2"].from_string("{{ _(word) }} · {{ _('Log out') }}")
+            assert template.render({"word": "History"}) == "⟪History⟫ · ⟪Log out⟫"
+    finally:
+        trans_real._translations.pop(PSEUDO, None)
+        trans_real.reset_cache(setting="LANGUAGES")
+
+
+def test_a_time_prints_in_the_time_zone_each_page_is_shown_in(alice_client, alice, quiz_factory):
+    quiz = quiz_factory(slug="practice")
+    started = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)
+    attempt = start_attempt(quiz=quiz, trainee=alice, now=started)
+    submit_attempt(attempt=attempt, now=started + timedelta(minutes=30))
+    url = reverse("quizzes:result", args=[attempt.pk])
+    in_utc = alice_client.get(url).content.decode()
+    with timezone.override(ZoneInfo("Pacific/Auckland")):  # UTC+13 that day
+        in_auckland = alice_client.get(url).content.decode()
+    assert "Submitted 1 March 2026, 23:30." in in_utc
+    assert "Submitted 2 March 2026, 12:30." in in_auckland
+    assert "Submitted 1 March 2026, 23:30." in alice_client.get(url).content.decode()
