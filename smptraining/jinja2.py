@@ -9,7 +9,7 @@ templates. The page chrome
 them to the same markup.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.template import defaultfilters
@@ -85,6 +85,9 @@ def date(context, value, format_string: str) -> str:
     Django's templates show times. Empty for no date, as the filter is."""
     if value in (None, ""):
         return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        # In UTC two instants never share a key, as they can in the repeated hour of a zone.
+        value = value.astimezone(UTC)
     zone = context.get("page_timezone") or timezone.get_current_timezone()
     return _formatted(value, zone, format_string, _language(context))
 
@@ -92,8 +95,7 @@ def date(context, value, format_string: str) -> str:
 @lru_cache(maxsize=4096)
 def _formatted(value, zone, format_string: str, language: str) -> str:
     """Django's date formatting takes 40 µs a date here (month names are lazy translations):
-    a history page shows a dozen, the same ones on each visit. Kept by instant and time zone:
-    an instant prints the same in a zone whatever zone it was read in."""
+    a history page shows a dozen, the same ones on each visit."""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = value.astimezone(zone)
     return dateformat.format(value, format_string)
@@ -132,8 +134,9 @@ def _per_language(helper):
 class ConstantTranslations(Extension):
     """In an environment made for one language (`Jinja2` below), `_("...")` and
     `pgettext("...", "...")` with their text written out become the translation itself when
-    the template compiles, printed as the template's own markup is. Called on each render they
-    were a tenth of a page's time. A message in a variable stays a call."""
+    the template compiles, printed as the template's own markup is. Called as the page
+    rendered, they were a quarter of its template's time under load (py-spy, BENCHMARKS.md).
+    A message held in a variable stays a call."""
 
     def filter_stream(self, stream):
         if getattr(self.environment, "language", None) is None:
