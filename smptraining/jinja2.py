@@ -3,10 +3,10 @@
 The pages trainees load most (a question, the quiz list, their history, a result) and the
 verify page a QR code opens: with Django's template language their rendering took as long as
 all their queries (BENCHMARKS.md, sixth and seventh rounds); Jinja2 compiles a template to
-Python once and renders the same page in a fraction of that. Every other page keeps Django's
-templates. The page chrome
-(templates/jinja2/base.html) mirrors templates/base.html; tests/test_jinja2_pages.py holds
-them to the same markup.
+Python once and renders the same page in a fraction of that, and each language's words are
+compiled into its own copy of the templates (`Jinja2`, `ConstantTranslations`). Every other
+page keeps Django's templates. The page chrome (templates/jinja2/base.html) mirrors
+templates/base.html; tests/test_jinja2_pages.py holds them to the same markup.
 """
 
 from datetime import UTC, datetime

@@ -86,7 +86,7 @@ CONTEXT_PROCESSORS = [
     "django.contrib.auth.context_processors.auth",
     "django.contrib.messages.context_processors.messages",
 ]
-# Django's templates everywhere, but for the question page (smptraining/jinja2.py says why).
+# Django's templates everywhere, but for the pages trainees load most (smptraining/jinja2.py).
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
