@@ -12,7 +12,9 @@ templates/base.html; tests/test_jinja2_pages.py holds them to the same markup.
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from django.template import defaultfilters
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.template import defaultfilters, engines
 from django.template.backends import jinja2 as django_jinja2
 from django.templatetags.static import static as static_url
 from django.utils import dateformat, timezone, translation
@@ -215,8 +217,22 @@ class Jinja2(django_jinja2.Jinja2):
 
     @env.setter
     def env(self, first: Environment) -> None:
+        if first.bytecode_cache is not None:  # it would key one language's text for all
+            raise ImproperlyConfigured("The Jinja2 pages compile each language apart.")
         self._first = first
         self._by_language = {None: first}
+
+
+def forget_compiled_translations(**kwargs) -> None:
+    """Compile every language's templates afresh: on a change to the settings that decide the
+    translations, and in tests that add a language."""
+    if kwargs.get("setting", "LANGUAGES") in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        for engine in engines.all():
+            if isinstance(engine, Jinja2):
+                engine.env = engine._first
+
+
+setting_changed.connect(forget_compiled_translations)
 
 
 def environment(**options) -> Environment:
@@ -226,7 +242,7 @@ def environment(**options) -> Environment:
         _=gettext,
         pgettext=pgettext,
         answered_of=_per_language(answered_of),
-        missed_summary=_per_language(missed_summary),
+        missed_summary=missed_summary,  # takes a list: nothing to key on
         critical_unnamed=_per_language(critical_unnamed),
         attempts_left=_per_language(attempts_left),
         earned_of=_per_language(earned_of),

@@ -6,6 +6,7 @@ Every signed-in request reads its session; the rest (saving, deleting, clearing)
 from functools import cache, lru_cache
 
 from django.contrib.sessions.backends import db
+from django.core.signals import setting_changed
 from django.db import connection
 from django.utils import timezone
 
@@ -45,12 +46,30 @@ class SessionStore(db.SessionStore):
         """Django's decoding, kept per worker for the sessions it saw last: a trainee's pages
         decode the same signed data on every request, and checking the signature costs more
         than reading the row. Each request gets its own copy to change."""
-        return _copy(self._decoded(session_data))
+        try:
+            return _copy(self._decoded(session_data))
+        except _NotKept:
+            return {}
 
     @classmethod
     @lru_cache(maxsize=1024)
     def _decoded(cls, session_data: str) -> dict:
-        return super().decode(cls(), session_data)
+        decoded = super().decode(cls(), session_data)
+        if not decoded:  # empty, or unreadable (Django logged it): decoded again next time
+            raise _NotKept
+        return decoded
+
+
+class _NotKept(Exception):
+    pass
+
+
+def _forget_on_new_key(*, setting, **kwargs):
+    if setting in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "SESSION_SERIALIZER"):  # tests only
+        SessionStore._decoded.cache_clear()
+
+
+setting_changed.connect(_forget_on_new_key)
 
 
 def _copy(value):

@@ -13,9 +13,9 @@ from django.template import engines
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import trans_real
 
 from quizzes.attempts import start_attempt, submit_attempt
+from tests.test_translations import pseudo_locale  # noqa: F401 (a fixture)
 
 
 def chrome(html: str) -> dict[str, str]:
@@ -134,36 +134,24 @@ def test_a_kept_link_is_made_again_for_another_url_configuration(settings):
         cached_reverse("quizzes:quiz_list")
 
 
+@pytest.mark.usefixtures("pseudo_locale")
 def test_each_language_reads_its_own_words_however_requests_alternate(alice_client, alice):
     """A language's words are compiled into its own copy of each template."""
-    from tests.test_translations import PSEUDO, PseudoTranslation
-
     url = reverse("quizzes:quiz_list")
-    trans_real._translations[PSEUDO] = PseudoTranslation()
-    try:
+    with translation.override("en"):
         english = alice_client.get(url).content.decode()
-        with translation.override(PSEUDO):
-            pseudo = alice_client.get(url).content.decode()
+    pseudo = alice_client.get(url).content.decode()
+    with translation.override("en"):
         again = alice_client.get(url).content.decode()
-    finally:
-        trans_real._translations.pop(PSEUDO, None)
-        trans_real.reset_cache(setting="LANGUAGES")
     assert "⟪Log out⟫" in pseudo and "⟪Skip to main content⟫" in pseudo
     assert "⟪" not in english and ">Log out<" in english
     assert chrome(again) == chrome(english)
 
 
-def test_a_message_held_in_a_variable_is_translated_as_the_page_renders(settings):
-    from tests.test_translations import PSEUDO, PseudoTranslation
-
-    trans_real._translations[PSEUDO] = PseudoTranslation()
-    try:
-        with translation.override(PSEUDO):
-            template = engines["jinja2"].from_string("{{ _(word) }} · {{ _('Log out') }}")
-            assert template.render({"word": "History"}) == "⟪History⟫ · ⟪Log out⟫"
-    finally:
-        trans_real._translations.pop(PSEUDO, None)
-        trans_real.reset_cache(setting="LANGUAGES")
+@pytest.mark.usefixtures("pseudo_locale")
+def test_a_message_held_in_a_variable_is_translated_as_the_page_renders():
+    template = engines["jinja2"].from_string("{{ _(word) }} · {{ _('Log out') }}")
+    assert template.render({"word": "History"}) == "⟪History⟫ · ⟪Log out⟫"
 
 
 def test_a_time_prints_in_the_time_zone_each_page_is_shown_in(alice_client, alice, quiz_factory):

@@ -112,3 +112,27 @@ def test_each_request_reads_its_own_copy_of_the_saved_session(db):
     first["basket"] = {"ids": [3]}
     first.save()
     assert SessionStore(saved.session_key)["basket"] == {"ids": [3]}
+
+
+def test_an_unreadable_session_is_reported_each_time_and_never_read(db, caplog):
+    from smptraining.sessions import SessionStore
+
+    saved = SessionStore()
+    saved["basket"] = {"ids": [1]}
+    saved.save()
+    Session.objects.filter(session_key=saved.session_key).update(session_data="tampered:data")
+    with caplog.at_level("WARNING", logger="django.security.SuspiciousSession"):
+        assert dict(SessionStore(saved.session_key).items()) == {}
+        assert dict(SessionStore(saved.session_key).items()) == {}
+    assert caplog.text.count("Session data corrupted") == 2
+
+
+def test_a_session_signed_with_a_retired_key_is_not_read(db, settings):
+    from smptraining.sessions import SessionStore
+
+    saved = SessionStore()
+    saved["basket"] = {"ids": [1]}
+    saved.save()
+    assert SessionStore(saved.session_key)["basket"] == {"ids": [1]}
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50
+    assert dict(SessionStore(saved.session_key).items()) == {}

@@ -26,6 +26,7 @@ from academy.models import Academy, Trainer
 from quizzes.attempts import save_response, start_attempt, submit_attempt
 from quizzes.models import BankImport, Choice, CompletionRecord, Question, Topic
 from quizzes.records import SHORT_CODE_PATTERN
+from smptraining.jinja2 import forget_compiled_translations
 from tests.conftest import answer_all
 
 PSEUDO = "en-xa"
@@ -85,6 +86,7 @@ class PseudoTranslation(gettext_module.NullTranslations):
 def pseudo_locale():
     """Activate the pseudo-language for templates, gettext, lazy strings and dates alike."""
     trans_real._translations[PSEUDO] = PseudoTranslation()
+    forget_compiled_translations()
     try:
         with translation.override(PSEUDO):
             yield
@@ -93,6 +95,7 @@ def pseudo_locale():
         # Forget that "en-xa" has no catalogue (the same call Django makes on a LANGUAGES change).
         trans_real.reset_cache(setting="LANGUAGES")
         formats.reset_format_cache()
+        forget_compiled_translations()
 
 
 class SpokenText(HTMLParser):
