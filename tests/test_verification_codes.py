@@ -75,7 +75,9 @@ def test_a_code_is_shown_in_a_monospace_element_in_its_groups():
     html = Template("{% load record_codes %}{{ code|verification_code }}").render(
         Context({"code": LEGACY})
     )
-    assert html == '<code class="verification-code">Ab-_0lI1 Ab-_0lI1 Ab-_0lI1 Ab-_0lI1</code>'
+    assert html == (
+        '<code class="verification-code long-code">Ab-_0lI1 Ab-_0lI1 Ab-_0lI1 Ab-_0lI1</code>'
+    )
 
 
 def test_the_form_finds_a_code_typed_in_lower_case_with_spaces(client, record):

@@ -156,3 +156,35 @@ def test_a_visitor_types_a_code_from_paper_then_sees_it_revoked(
     expect(page.locator("main")).not_to_contain_text("Another person sat the quiz")
     assert fits_the_width(page)
     audit()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_records_code_reads_on_one_line_on_a_phone_and_a_desktop(
+    live_server, page, audit, quiz_factory, alice, width
+):
+    from django.urls import reverse
+
+    from quizzes.attempts import start_attempt, submit_attempt
+    from quizzes.records import format_code
+    from tests.conftest import answer_all
+
+    quiz = quiz_factory(slug="cert", topics=1, per_topic=2, purpose="certification")
+    for _ in range(2):
+        attempt = start_attempt(quiz=quiz, trainee=alice, now=timezone.now())
+        answer_all(attempt, right=True)
+        submit_attempt(attempt=attempt, now=timezone.now())
+    short, older = CompletionRecord.objects.order_by("pk")
+    older.verification_code = "Ab3_x9Kq-ZtR2mWv8LpN4sYd7HcE1uGj"  # issued before the short codes
+    older.save()
+    page.set_viewport_size(WIDTHS[width])
+    log_in(page, audit, live_server, alice)
+    for record in (short, older):
+        code = record.verification_code
+        for url in (reverse("quizzes:my_records"), reverse("quizzes:verify", args=[code])):
+            page.goto(live_server.url + url)
+            shown = page.locator(".verification-code", has_text=format_code(code))
+            expect(shown).to_have_count(1)
+            if record is short:  # broken at a dash, read aloud or typed, it reads as two codes
+                assert shown.evaluate("code => code.getClientRects().length") == 1
+            assert fits_the_width(page)
+            audit()
