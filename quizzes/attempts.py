@@ -676,11 +676,6 @@ def _latest_misses(trainee) -> list[tuple[int, bool, int, str]]:
     return [(qid, *question) for qid, (earned, question) in latest.items() if (earned or 0) < 1]
 
 
-def missed_question_ids(trainee) -> list[int]:
-    """Questions whose latest graded response by this trainee earned less than full credit."""
-    return [qid for qid, *_question in _latest_misses(trainee)]
-
-
 @dataclass(frozen=True)
 class MissedQuestions:
     """What "Practice what I missed" is made of."""

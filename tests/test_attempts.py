@@ -13,7 +13,7 @@ from quizzes.attempts import (
     AttemptRefused,
     close_expired_attempts,
     drawn_snapshot,
-    missed_question_ids,
+    missed_questions,
     move,
     save_response,
     start_attempt,
@@ -215,7 +215,7 @@ def test_practice_what_i_missed_is_made_of_the_last_wrong_answers(quiz_factory, 
     answer_all(attempt, right=True, skip=(2,))
     submit_attempt(attempt=attempt, now=timezone.now())
     missed = attempt.drawn.get(position=2).question_id
-    assert missed_question_ids(alice) == [missed]
+    assert missed_questions(alice).practice_ids == [missed]
     practice = start_missed_practice(trainee=alice, now=timezone.now())
     assert [d.question_id for d in practice.drawn.all()] == [missed]
     assert practice.is_missed_practice
@@ -230,7 +230,7 @@ def test_a_later_right_answer_takes_a_question_off_the_missed_list(quiz_factory,
     second = start(quiz, alice)
     answer_all(second, right=True)
     submit_attempt(attempt=second, now=timezone.now())
-    assert missed_question_ids(alice) == []
+    assert missed_questions(alice).count == 0
     with pytest.raises(AttemptRefused, match="no missed questions"):
         start_missed_practice(trainee=alice, now=timezone.now())
 
