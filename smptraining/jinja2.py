@@ -155,40 +155,30 @@ class ConstantTranslations(Extension):
     def _translated(tokens, at) -> tuple[list, int]:
         """The tokens at `at` with a translation of written-out text in their place, if they
         start one, and how many tokens they replace."""
-        kinds = [token.type for token in tokens[at : at + 6]]
         first = tokens[at]
-        after_dot = at > 0 and tokens[at - 1].type == lexer.TOKEN_DOT
-        if first.type != lexer.TOKEN_NAME or after_dot:
+        if first.type != lexer.TOKEN_NAME or (at > 0 and tokens[at - 1].type == lexer.TOKEN_DOT):
             return [first], 1
-        line = first.lineno
+        kinds = [token.type for token in tokens[at + 1 : at + 6]]
+        opens, text, comma, closes = "lparen", "string", "comma", "rparen"
+        if first.value == "_" and kinds[:3] == [opens, text, closes]:
+            message, message_context, width = tokens[at + 2], None, 4
+        elif first.value == "pgettext" and kinds == [opens, text, comma, text, closes]:
+            message, message_context, width = tokens[at + 4], tokens[at + 2], 6
+        else:
+            return [first], 1
 
         def token(kind, value):
-            return lexer.Token(line, kind, value)
+            return lexer.Token(first.lineno, kind, value)
 
-        call = [lexer.TOKEN_LPAREN, lexer.TOKEN_STRING, lexer.TOKEN_RPAREN]
-        if first.value == "_" and kinds[1:4] == call:
-            message = tokens[at + 2]
-            return [
-                token(lexer.TOKEN_LPAREN, "("),
-                message,
-                token(lexer.TOKEN_PIPE, "|"),
-                token(lexer.TOKEN_NAME, "translated_text"),
-                token(lexer.TOKEN_RPAREN, ")"),
-            ], 4
-        with_context = [lexer.TOKEN_LPAREN, lexer.TOKEN_STRING, lexer.TOKEN_COMMA]
-        if first.value == "pgettext" and kinds[1:6] == [*with_context, *call[1:]]:
-            message_context, message = tokens[at + 2], tokens[at + 4]
-            return [
-                token(lexer.TOKEN_LPAREN, "("),
-                message,
-                token(lexer.TOKEN_PIPE, "|"),
-                token(lexer.TOKEN_NAME, "translated_text"),
-                token(lexer.TOKEN_LPAREN, "("),
-                message_context,
-                token(lexer.TOKEN_RPAREN, ")"),
-                token(lexer.TOKEN_RPAREN, ")"),
-            ], 6
-        return [first], 1
+        argument = [token(opens, "("), message_context, token(closes, ")")]
+        return [
+            token(opens, "("),
+            message,
+            token("pipe", "|"),
+            token("name", "translated_text"),
+            *(argument if message_context else []),
+            token(closes, ")"),
+        ], width
 
 
 @pass_environment
