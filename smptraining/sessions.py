@@ -38,10 +38,6 @@ class SessionStore(db.SessionStore):
         data = self._session_data()
         return {} if data is None else self.decode(data)
 
-    def _get_session_from_db(self):
-        data = self._session_data()
-        return None if data is None else self.model(session_key=self.session_key, session_data=data)
-
     def decode(self, session_data):
         """Django's decoding, kept per worker for the sessions it saw last: a trainee's pages
         decode the same signed data on every request, and checking the signature costs more
