@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 
 def earned_for(kind: str, correct: int, selected: int | None, choice_count: int) -> float:
@@ -46,7 +46,7 @@ class TopicScore:
     questions: int
     floor: int = 0  # the floor this topic had to reach in the attempt
 
-    @cached_property
+    @property
     def percent(self) -> Decimal:
         return percent(self.earned, self.questions)
 

@@ -103,30 +103,17 @@ def _formatted(value, zone, format_string: str, language: str) -> str:
     return dateformat.format(value, format_string)
 
 
-@pass_context
-def floatformat(context, value, arg=-1) -> str:
-    """Django's `floatformat` filter. It rounds through Decimal and localizes: 15 µs a number
-    here, and a result page shows twenty. Scores repeat, so each worker keeps what it made."""
-    try:
-        return _floatformatted(value, type(value), arg, _language(context))
-    except TypeError:  # not hashable: leave it to the filter
-        return defaultfilters.floatformat(value, arg)
-
-
-@lru_cache(maxsize=4096)
-def _floatformatted(value, kind: type, arg, language: str) -> str:
-    return defaultfilters.floatformat(value, arg)
-
-
 def _per_language(helper):
-    """A plural helper of quiz_extras, its text kept per language and arguments: a result
-    page asks one for every topic, and Django's ngettext costs 10 µs a call."""
-    kept = lru_cache(maxsize=4096)(lambda language, *args: helper(*args))
+    """`helper`, its text kept per language and arguments (and their types: 1 and 1.0 may
+    print apart). For Django's `floatformat`, which rounds through Decimal and localizes (15 µs
+    a number; a result page shows twenty), and the plural helpers of quiz_extras (ngettext,
+    10 µs a call, once a topic)."""
+    kept = lru_cache(maxsize=4096)(lambda language, types, *args: helper(*args))
 
     @pass_context
     def call(context, *args):
         try:
-            return kept(_language(context), *args)
+            return kept(_language(context), tuple(map(type, args)), *args)
         except TypeError:  # an argument that cannot be a key
             return helper(*args)
 
@@ -147,12 +134,12 @@ class ConstantTranslations(Extension):
         tokens = list(stream)
         at = 0
         while at < len(tokens):
-            replaced, width = self._translated(tokens, at)
+            replaced, width = self._replacement(tokens, at)
             yield from replaced
             at += width
 
     @staticmethod
-    def _translated(tokens, at) -> tuple[list, int]:
+    def _replacement(tokens, at) -> tuple[list, int]:
         """The tokens at `at` with a translation of written-out text in their place, if they
         start one, and how many tokens they replace."""
         first = tokens[at]
@@ -186,9 +173,7 @@ def translated_text(environment, message: str, message_context: str = "") -> Mar
     """The filter `ConstantTranslations` writes: Jinja's optimizer calls it as the template
     compiles, since its arguments are written out, and keeps the text it returns."""
     with translation.override(environment.language):
-        if message_context:
-            return Markup(translation.pgettext(message_context, message))
-        return Markup(translation.gettext(message))
+        return _translated(environment.language, message_context, message)
 
 
 class Jinja2(django_jinja2.Jinja2):
@@ -210,7 +195,10 @@ class Jinja2(django_jinja2.Jinja2):
         if first.bytecode_cache is not None:  # it would key one language's text for all
             raise ImproperlyConfigured("The Jinja2 pages compile each language apart.")
         self._first = first
-        self._by_language = {None: first}
+        self.forget_languages()
+
+    def forget_languages(self) -> None:
+        self._by_language = {None: self._first}
 
 
 def forget_compiled_translations(**kwargs) -> None:
@@ -219,7 +207,7 @@ def forget_compiled_translations(**kwargs) -> None:
     if kwargs.get("setting", "LANGUAGES") in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
         for engine in engines.all():
             if isinstance(engine, Jinja2):
-                engine.env = engine._first
+                engine.forget_languages()
 
 
 setting_changed.connect(forget_compiled_translations)
@@ -246,7 +234,7 @@ def environment(**options) -> Environment:
         minutes_seconds=minutes_seconds,
         verification_code=verification_code,
         date=date,
-        floatformat=floatformat,
+        floatformat=_per_language(defaultfilters.floatformat),
         linebreaksbr=defaultfilters.linebreaksbr,
         translated_text=translated_text,
     )
